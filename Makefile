@@ -1,0 +1,60 @@
+# 首咨助手 — two commands do everything: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help setup dictionary train run shell lint validate unit test-stories http-test test eval bench clean
+
+help:
+	@echo "make run    安装依赖、按需训练并启动助手 / install, train if needed, start on 127.0.0.1:5005"
+	@echo "make test   安装依赖并运行全部检查与测试 / install and run every check and test"
+	@echo "make shell  在终端里与助手对话 / talk to the assistant in the terminal"
+	@echo "make lint | validate | unit | bench | eval | clean"
+
+setup:
+	@scripts/setup.sh
+
+dictionary: setup
+	@$(PY) -m bot.nlu.dictionary build/jieba
+
+train: setup
+	@scripts/train.sh >/dev/null
+
+run: setup
+	@scripts/run.sh "$$(scripts/train.sh)"
+
+shell: setup
+	@model=$$(scripts/train.sh); pidfile=$$(mktemp); \
+	  scripts/run.sh "$$model" --background "$$pidfile" >/dev/null && \
+	  { $(PY) scripts/chat.py; kill $$(cat "$$pidfile") 2>/dev/null; rm -f "$$pidfile"; }
+
+lint: setup
+	$(VENV)/bin/ruff check bot actions tests scripts
+	$(VENV)/bin/ruff format --check bot actions tests scripts
+	$(VENV)/bin/mypy
+
+validate: setup dictionary
+	@source scripts/env.sh && $(VENV)/bin/rasa data validate --domain bot/domain --data nlu_data \
+	  --config config.yml --fail-on-warnings --quiet
+
+unit: setup
+	$(PY) -m pytest -m "not server" -q
+
+# Everything a clean machine needs: lint, data validation, unit tests, a trained model, test
+# stories, and HTTP tests against real servers started by the tests themselves.
+test: setup lint validate unit
+	@source scripts/env.sh && model=$$(SHOUZI_CONFIG=$${SHOUZI_TEST_CONFIG:-config.yml} scripts/train.sh) && \
+	  $(VENV)/bin/rasa test core --model "$$model" --stories tests/stories --out var/results/core \
+	    --fail-on-prediction-errors --quiet && \
+	  SHOUZI_TEST_MODEL="$$model" $(PY) -m pytest -m server -q
+
+eval: setup
+	$(PY) scripts/evaluate.py
+
+bench: setup
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf build models var .pytest_cache .mypy_cache .ruff_cache

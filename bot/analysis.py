@@ -1,0 +1,141 @@
+"""One message understood: request type, departments, items, town and numbers, from Rasa's parse.
+
+Used by the analyze API (stateless) and by the dialogue (through the action server), so both give
+the same answer for the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.catalog import Catalog
+from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match
+from bot.config import settings
+from bot.routing import GOVERNMENT_TYPES, Route, route
+from bot.routing.item_index import index_for
+
+FALLBACK_INTENT = "nlu_fallback"
+REQUEST_TYPES = (
+    "consult_item",
+    "query_progress",
+    "dispute_rejection",
+    "complaint",
+    "report_issue",
+    "book_appointment",
+    "online_help",
+    "request_human",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "out_of_scope",
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    text: str
+    request_type: str
+    confidence: float
+    ambiguous: bool  # the classifier could not decide between request types
+    route: Route
+    matches: tuple[Match, ...]
+    record_numbers: tuple[str, ...]
+    application_numbers: tuple[str, ...]
+
+    @property
+    def is_government(self) -> bool:
+        return self.request_type in GOVERNMENT_TYPES
+
+    @property
+    def has_catalog_evidence(self) -> bool:
+        return any(m.kind in (ITEM, PROBLEM) for m in self.matches)
+
+
+def _request_type(parse: Mapping[str, Any]) -> tuple[str, float, bool]:
+    """The best request type; Rasa's fallback intent marks ambiguity, not a type of its own."""
+    ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") in REQUEST_TYPES]
+    intent = parse.get("intent") or {}
+    fell_back = intent.get("name") == FALLBACK_INTENT
+    if not ranking:
+        name = intent.get("name")
+        if name in REQUEST_TYPES:
+            return str(name), float(intent.get("confidence") or 0.0), False
+        return "out_of_scope", 0.0, True
+    best = ranking[0]
+    return str(best["name"]), float(best.get("confidence") or 0.0), fell_back
+
+
+def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = None) -> Analysis:
+    """Builds an Analysis from a Rasa parse result (intent ranking, catalog matches, department model)."""
+    text = str(parse.get("text") or "")
+    matches = tuple(Match(**m) for m in parse.get("catalog_matches") or [])
+    model_ranking = [(str(c), float(p)) for c, p in parse.get("department_ranking") or []]
+    request_type, confidence, ambiguous = _request_type(parse)
+    # A message the classifier finds government-like but that names nothing the district handles,
+    # with low confidence, is treated as out of scope rather than guessed into a department.
+    if (
+        request_type in GOVERNMENT_TYPES
+        and confidence < settings().oos_confidence
+        and not any(m.kind in (ITEM, PROBLEM, RECORD, APPLICATION) for m in matches)
+        and _out_of_scope_rank(parse) >= 0.2
+    ):
+        request_type, confidence = "out_of_scope", _out_of_scope_rank(parse)
+    routed = route(
+        catalog,
+        index_for(catalog),
+        text,
+        request_type,
+        matches,
+        model_ranking,
+        town_hint=town_hint,
+        min_confidence=settings().route_min_confidence,
+    )
+    return Analysis(
+        text=text,
+        request_type=request_type,
+        confidence=round(confidence, 4),
+        ambiguous=ambiguous,
+        route=routed,
+        matches=matches,
+        record_numbers=tuple(dict.fromkeys(m.value for m in matches if m.kind == RECORD)),
+        application_numbers=tuple(dict.fromkeys(m.value for m in matches if m.kind == APPLICATION)),
+    )
+
+
+def _out_of_scope_rank(parse: Mapping[str, Any]) -> float:
+    for r in parse.get("intent_ranking") or []:
+        if r.get("name") == "out_of_scope":
+            return float(r.get("confidence") or 0.0)
+    return 0.0
+
+
+def to_api(analysis: Analysis, catalog: Catalog) -> dict[str, Any]:
+    """The analyze API's JSON (../shared/spec/api.md), with a few extra fields integrators find useful."""
+    r = analysis.route
+    return {
+        "request_type": analysis.request_type,
+        "request_type_confidence": analysis.confidence,
+        "departments": [
+            {"code": code, "name": catalog.departments[code].name, "score": score} for code, score in r.departments
+        ],
+        "items": [
+            {
+                "id": ri.item.id,
+                "name": ri.item.name,
+                "department": ri.item.department,
+                "score": ri.score,
+                "exact": ri.exact,
+            }
+            for ri in r.items
+        ],
+        "escalation": None,
+        "missing_facts": [],
+        "town": r.town,
+        "confident": r.confident,
+        "record_numbers": list(analysis.record_numbers),
+        "application_numbers": list(analysis.application_numbers),
+    }

@@ -1,0 +1,1 @@
+"""Channels: HTTP doors into the assistant (Rasa InputChannel adapters and their input checks)."""

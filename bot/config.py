@@ -1,0 +1,63 @@
+"""Settings from environment variables, with safe offline defaults.
+
+Read once per process through :func:`settings`; nothing here touches the network or the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog" / "data"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an operator may change without touching code."""
+
+    catalog_dir: Path
+    data_dir: Path
+    max_text_chars: int
+    max_body_bytes: int
+    first_consultation_unit: str
+    # Routing: below this top share the department is not "named with confidence".
+    route_min_confidence: float
+    # Request types below this confidence on a message without government evidence are out of scope.
+    oos_confidence: float
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings (cached; call ``settings.cache_clear()`` in tests)."""
+    return Settings(
+        catalog_dir=Path(os.environ.get("SHOUZI_CATALOG_DIR", str(CATALOG_DIR))),
+        data_dir=Path(os.environ.get("SHOUZI_DATA_DIR", str(PROJECT_ROOT / "var"))),
+        max_text_chars=_int("SHOUZI_MAX_TEXT_CHARS", 2000),
+        max_body_bytes=_int("SHOUZI_MAX_BODY_BYTES", 65536),
+        first_consultation_unit=os.environ.get("SHOUZI_FIRST_UNIT", "南海区行政服务中心"),
+        route_min_confidence=_float("SHOUZI_ROUTE_MIN_CONFIDENCE", 0.45),
+        oos_confidence=_float("SHOUZI_OOS_CONFIDENCE", 0.5),
+    )

@@ -1,0 +1,1 @@
+"""Chinese language understanding: tokenizer dictionary, department model and Rasa components."""

@@ -1,0 +1,138 @@
+"""Rasa NLU components: thin adapters from Rasa's graph to the catalog matcher and department model.
+
+- ``CatalogEntityExtractor`` finds items, departments, towns and record numbers (entities) and keeps
+  every raw phrase match in ``catalog_matches`` for the router.
+- ``DepartmentClassifier`` trains the department model on examples whose intent block carries
+  ``metadata: {department: CODE}`` plus the catalog's own words, and adds ``department_ranking``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.catalog import get_catalog
+from bot.catalog.matcher import longest_per_kind, matcher_for
+from bot.routing.department_model import DepartmentModel, catalog_examples
+
+logger = logging.getLogger(__name__)
+
+CATALOG_MATCHES = "catalog_matches"
+DEPARTMENT_RANKING = "department_ranking"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Entities from the live catalog (no training: a catalog edit takes effect on restart)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CatalogEntityExtractor:
+        return cls()
+
+    def __init__(self) -> None:
+        self._matcher = matcher_for(get_catalog())
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            matches = self._matcher.find(text)
+            message.set(CATALOG_MATCHES, [asdict(m) for m in matches], add_to_output=True)
+            entities = [
+                {
+                    "entity": m.kind,
+                    "value": m.value,
+                    "start": m.start,
+                    "end": m.end,
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+                for m in longest_per_kind(matches)
+                if m.kind != "problem"
+            ]
+            message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class DepartmentClassifier(GraphComponent):
+    """Ranks departments for every message; intents are left to DIET."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"alpha": 1e-5, "use_catalog": True, "top": 5}
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: DepartmentModel | None = None,
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DepartmentClassifier:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples: list[tuple[str, str]] = []
+        for message in training_data.intent_examples:
+            meta = (message.get(METADATA) or {}).get(METADATA_INTENT) or {}
+            code = meta.get("department") if isinstance(meta, dict) else None
+            if code:
+                examples.append((message.get(TEXT), str(code)))
+        if self._config["use_catalog"]:
+            examples += catalog_examples(get_catalog())
+        self._model = DepartmentModel.train(examples, alpha=float(self._config["alpha"]))
+        with self._storage.write_to(self._resource) as directory:
+            self._model.save(directory)
+        logger.info("department model trained on %d examples", len(examples))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> DepartmentClassifier:
+        with model_storage.read_from(resource) as directory:
+            return cls(config, model_storage, resource, DepartmentModel.load(directory))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        if self._model is None:
+            return messages
+        for message in messages:
+            ranking = self._model.rank(message.get(TEXT) or "", top=int(self._config["top"]))
+            message.set(DEPARTMENT_RANKING, [[c, round(p, 4)] for c, p in ranking], add_to_output=True)
+        return messages

@@ -1,0 +1,241 @@
+"""Every dynamic reply, built once as structured content and rendered per channel.
+
+A :class:`Reply` holds a title, labelled sections, quick-reply buttons and machine-readable data.
+Channels render it their own way (plain text here; WeChat, the widget and the console later) without
+re-deciding what to say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.catalog import Catalog, Department, Item, Problem, Town
+
+UNVERIFIED_NOTE = (
+    "以上部分信息尚待与南海区公布的办事指南逐项核对，办理前请以窗口或广东政务服务网公布的最新办事指南为准。"
+)
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    kind: str  # referral, report_referral, ask_town, clarify, progress_help, dispute_help, ...
+    title: str
+    sections: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "sections": [{"label": k, "text": v} for k, v in self.sections],
+            "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
+            "footer": self.footer,
+            "data": self.data,
+        }
+
+
+def render_text(reply: Reply) -> str:
+    """Plain text: title, then 【label】text lines, then the footer."""
+    lines = [reply.title]
+    lines += [f"【{label}】{text}" for label, text in reply.sections]
+    if reply.footer:
+        lines.append(reply.footer)
+    return "\n".join(lines)
+
+
+def _days(n: int | None) -> str:
+    return f"{n} 个工作日" if n is not None else "未公布（以办事指南为准）"
+
+
+def _time_limits(item: Item) -> str:
+    if item.instant:
+        return "即办件，材料齐全的当场办结"
+    parts = [f"法定时限 {_days(item.legal_days)}", f"承诺时限 {_days(item.promised_days)}"]
+    return "；".join(parts)
+
+
+def _where(item: Item, dept: Department, town: Town | None, catalog: Catalog) -> str:
+    if item.handled_in_towns and town is not None and town.name in item.towns:
+        return f"{town.centre}（{town.address}；{town.hours}），可就近办理"
+    window = dept.windows[0]
+    centre = catalog.district_centre
+    place = f"{window.location}（{window.name}）"
+    if window.location.startswith(centre.centre):
+        place = f"{centre.centre}{window.name}（{centre.address}；{centre.hours}）"
+    if item.handled_in_towns and town is not None and town.name not in item.towns:
+        return f"{town.name}行政服务中心暂未受理此事项，请到{place}"
+    return place
+
+
+def _online(item: Item) -> str:
+    platforms = "、".join(item.platforms)
+    if item.online == "全程网办":
+        return f"可全程网上办理，不用跑腿：{platforms}"
+    if item.online == "网上预审":
+        return f"可先在{platforms}提交材料预审，通过后到窗口一次办结"
+    return "需到窗口办理" + (f"（可在{platforms}查询指南、预约）" if platforms else "")
+
+
+def _extras(item: Item) -> str:
+    out = []
+    if item.commitment:
+        out.append("可适用告知承诺制，书面承诺符合条件的可当场或先行办理")
+    if item.e_license:
+        out.append("已有电子证照的可免交纸质复印件")
+    if item.theme:
+        out.append(f"属“{item.theme}”一件事一次办主题，相关事项可一次提交、联办")
+    return "；".join(out)
+
+
+def referral(item: Item, catalog: Catalog, town: Town | None) -> Reply:
+    """R1: one complete answer for a service item."""
+    dept = catalog.departments[item.department]
+    sections: list[tuple[str, str]] = [
+        ("办理部门", f"{dept.name}（{item.section}）"),
+        ("办理地点", _where(item, dept, town, catalog)),
+        ("网上办理", _online(item)),
+        ("所需材料", "；".join(f"{i}. {m}" for i, m in enumerate(item.materials, 1))),
+        ("办理时限", _time_limits(item)),
+        ("收费标准", item.fee),
+    ]
+    extras = _extras(item)
+    if extras:
+        sections.append(("温馨提示", extras))
+    sections.append(("咨询电话", _contact(dept, catalog)))
+    footer = UNVERIFIED_NOTE if item.unverified or dept.unverified else ""
+    return Reply(
+        kind="referral",
+        title=f"您咨询的“{item.name}”办理指引如下：",
+        sections=tuple(sections),
+        buttons=(Button("还有其他问题", "我还有其他问题"), Button("转人工", "转人工")),
+        footer=footer,
+        data={"item": item.id, "department": dept.code, "town": town.name if town else None},
+    )
+
+
+def _contact(dept: Department, catalog: Catalog) -> str:
+    if dept.phone:
+        return f"{dept.short} {dept.phone}；或拨打 {catalog.hotline} 政务服务便民热线"
+    return f"{catalog.hotline} 政务服务便民热线（可转接{dept.short}）"
+
+
+def ask_town(item: Item, catalog: Catalog) -> Reply:
+    """R3: the item is handled in town centres, so the town decides where to go."""
+    buttons = tuple(Button(t, t) for t in catalog.towns if t in item.towns)
+    return Reply(
+        kind="ask_town",
+        title=f"“{item.name}”可以在镇街行政服务中心就近办理。请问您在哪个镇街办理？",
+        buttons=(*buttons, Button("不确定，去区行政服务中心", "区行政服务中心")),
+        data={"item": item.id},
+    )
+
+
+def clarify(options: Sequence[tuple[str, str]]) -> Reply:
+    """A short question with quick replies when the request could mean several things."""
+    return Reply(
+        kind="clarify",
+        title="为了给您准确指引，请问您想办理或反映的是以下哪一项？",
+        buttons=(
+            *tuple(Button(title, payload) for title, payload in options),
+            Button("都不是，我再描述一下", "都不是"),
+        ),
+    )
+
+
+def report_referral(
+    department: Department,
+    catalog: Catalog,
+    problem: Problem | None,
+    request_type: str,
+    also: Sequence[Department] = (),
+) -> Reply:
+    """A problem report or complaint: who acts on it, how it reaches them, what to prepare."""
+    what = f"“{problem.name}”" if problem else "这个"
+    verb = "投诉" if request_type == "complaint" else "反映"
+    sections = [
+        ("负责部门", department.name + (f"（必要时会同{'、'.join(d.short for d in also)}）" if also else "")),
+        (
+            "怎么反映",
+            f"拨打 {catalog.hotline} 政务服务便民热线或通过 12345 网上渠道留言；"
+            f"热线受理后会派单给{department.short}，并在规定时限内回复您",
+        ),
+        ("请准备好", "具体地点（镇街、路名或小区）、发生时间和频次、现场照片或视频，以及方便回访的联系方式"),
+    ]
+    return Reply(
+        kind="report_referral",
+        title=f"您{verb}的{what}问题，由{department.short}负责处理。",
+        sections=tuple(sections),
+        buttons=(Button("转人工", "转人工"), Button("还有其他问题", "我还有其他问题")),
+        footer="我们会如实记录您反映的情况；您的个人信息仅用于办理本事项。",
+        data={"department": department.code, "problem": problem.id if problem else None},
+    )
+
+
+def department_referral(department: Department, catalog: Catalog, request_type: str) -> Reply:
+    """When the department is clear but no single item is: its scope, windows and contact."""
+    window = department.windows[0]
+    return Reply(
+        kind="department_referral",
+        title=f"您的事项由{department.name}负责。",
+        sections=(
+            ("负责范围", department.scope),
+            ("办理地点", f"{window.location}（{window.name}）；{department.hours}"),
+            ("咨询电话", _contact(department, catalog)),
+        ),
+        buttons=(Button("转人工", "转人工"), Button("还有其他问题", "我还有其他问题")),
+        footer="如能告诉我具体要办的事项（例如“补办身份证”“开奶茶店”），我可以把材料、时限和网办方式一次告诉您。",
+        data={"department": department.code, "request_type": request_type},
+    )
+
+
+def progress_help(department: Department | None, catalog: Catalog, numbers: Sequence[str]) -> Reply:
+    """How to follow an application's progress (records of our own are looked up elsewhere)."""
+    who = department.name if department else "受理您申请的部门"
+    sections = [
+        ("网上查询", "登录广东政务服务网或“粤省事”“粤商通”，在“我的办件”中输入受理号即可查看进度"),
+        ("电话查询", f"拨打 {catalog.hotline} 政务服务便民热线，提供受理号后可代为查询{who}的办理进度"),
+    ]
+    if numbers:
+        sections.insert(0, ("您提供的编号", "、".join(numbers)))
+    return Reply(
+        kind="progress_help",
+        title="查询办件进度可以这样做：",
+        sections=tuple(sections),
+        buttons=(Button("转人工", "转人工"),),
+        data={"department": department.code if department else None, "numbers": list(numbers)},
+    )
+
+
+def dispute_help(department: Department | None, catalog: Catalog) -> Reply:
+    """A disputed rejection, before the escalation workflow takes it over."""
+    office = catalog.departments["dsd"]
+    sections = [
+        (
+            "提级管理",
+            "南海区对退件、不予受理、不予许可实行否决事项提级管理：窗口只能以材料不全为由退件，"
+            "并须一次性书面告知全部补正内容；其他理由须由审批股室、部门领导班子乃至区级层面决定",
+        ),
+        ("受理单位", f"{office.name}（否决事项提级管理领导小组办公室）"),
+        ("请准备好", "办理的事项或受理号、退件的单位和窗口、对方给出的理由（如有书面告知书请保留）"),
+        ("联系方式", f"{catalog.hotline} 政务服务便民热线，说明“对退件有异议，申请提级处理”"),
+    ]
+    if department is not None:
+        sections.insert(0, ("所涉部门", department.name))
+    return Reply(
+        kind="dispute_help",
+        title="明白，您对被退件（不予受理）有异议。按照南海区的规定，这类情况可以申请提级处理。",
+        sections=tuple(sections),
+        buttons=(Button("转人工", "转人工"),),
+        footer="如对正式的不予许可决定不服，还可依法申请行政复议（知道决定之日起 60 日内）或提起行政诉讼（6 个月内）。",
+        data={"department": department.code if department else None},
+    )

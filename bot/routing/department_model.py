@@ -1,0 +1,85 @@
+"""A light text classifier from a message to departments (char n-grams + logistic loss).
+
+It learns from the department-labelled training examples (nlu_data/departments/*.yml) and from the
+catalog's own words (item names and aliases, problem keywords, department scopes), so that a new
+item or keyword in the catalog teaches the router without new sentences. Training takes seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import joblib
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import SGDClassifier
+
+from bot.catalog import Catalog
+
+_MODEL_FILE = "department_model.joblib"
+# Boilerplate of hotline work orders that says nothing about the department.
+_BOILERPLATE = re.compile(r"(市民|来电人|来电|群众|网友)(来电|通过\S{0,6})?(反映|咨询|投诉|求助|举报|表示|称)[:：]?")
+
+
+def normalise(text: str) -> str:
+    return _BOILERPLATE.sub(" ", text.lower())
+
+
+def catalog_examples(catalog: Catalog) -> list[tuple[str, str]]:
+    """(text, department) pairs derived from the catalog itself."""
+    pairs: list[tuple[str, str]] = []
+    for item in catalog.items.values():
+        pairs.append((item.name, item.department))
+        pairs += [(a, item.department) for a in item.aliases]
+    for problem in catalog.problems.values():
+        pairs.append((problem.name, problem.department))
+        pairs += [(k, problem.department) for k in problem.keywords]
+    for dept in catalog.departments.values():
+        pairs += [(part, dept.code) for part in re.split(r"[、，,（）()：:]", dept.scope) if len(part) >= 2]
+        pairs += [(a, dept.code) for a in (dept.short, *dept.aliases)]
+    return pairs
+
+
+@dataclass
+class DepartmentModel:
+    """Ranks departments for a text; probabilities over the departments seen in training."""
+
+    vectorizer: TfidfVectorizer
+    classifier: SGDClassifier
+
+    @classmethod
+    def train(cls, examples: Iterable[tuple[str, str]], alpha: float = 1e-5) -> DepartmentModel:
+        texts, labels = zip(*[(normalise(t), d) for t, d in examples if t.strip()], strict=False)
+        if len(set(labels)) < 2:
+            raise ValueError("the department model needs examples of at least two departments")
+        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+        x = vectorizer.fit_transform(texts)
+        # Logistic loss for probabilities; SGD trains in well under a second where lbfgs took a minute.
+        classifier = SGDClassifier(
+            loss="log_loss", alpha=alpha, class_weight="balanced", max_iter=50, tol=1e-4, random_state=0
+        )
+        classifier.fit(x, np.array(labels))
+        return cls(vectorizer, classifier)
+
+    @property
+    def departments(self) -> Sequence[str]:
+        return list(self.classifier.classes_)
+
+    def rank(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        x: sparse.csr_matrix = self.vectorizer.transform([normalise(text)])
+        probs = self.classifier.predict_proba(x)[0]
+        order = np.argsort(-probs)[:top]
+        return [(str(self.classifier.classes_[i]), float(probs[i])) for i in order]
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"vectorizer": self.vectorizer, "classifier": self.classifier}, directory / _MODEL_FILE)
+
+    @classmethod
+    def load(cls, directory: Path) -> DepartmentModel:
+        parts = joblib.load(directory / _MODEL_FILE)
+        return cls(parts["vectorizer"], parts["classifier"])

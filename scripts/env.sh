@@ -1,0 +1,14 @@
+# Sourced by the project's scripts: quiet, offline, loopback-only defaults for Rasa and TensorFlow.
+export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$(pwd)"
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export TQDM_DISABLE="${TQDM_DISABLE:-1}"
+export RASA_TELEMETRY_ENABLED=false
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning,ignore::UserWarning}"
+export SHOUZI_HOST="${SHOUZI_HOST:-127.0.0.1}"
+export SHOUZI_PORT="${SHOUZI_PORT:-5005}"
+export SHOUZI_ACTIONS_PORT="${SHOUZI_ACTIONS_PORT:-5055}"
+export SANIC_HOST="$SHOUZI_HOST"   # rasa-sdk's action server binds here
+export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${SHOUZI_ACTIONS_PORT}/webhook}"
+export SHOUZI_CONFIG="${SHOUZI_CONFIG:-config.yml}"
+export SHOUZI_MODELS="${SHOUZI_MODELS:-models}"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server on loopback, waits until both answer, and stops
+# both on Ctrl-C. Usage: scripts/run.sh MODEL [--background PIDFILE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+model="$1"; shift
+background=""
+if [ "${1:-}" = "--background" ]; then background="$2"; fi
+mkdir -p "${SHOUZI_DATA_DIR:-var}/logs"
+logs="${SHOUZI_DATA_DIR:-var}/logs"
+
+.venv/bin/rasa run actions --actions actions -p "$SHOUZI_ACTIONS_PORT" --quiet >"$logs/actions.log" 2>&1 &
+actions_pid=$!
+.venv/bin/rasa run -m "$model" -i "$SHOUZI_HOST" -p "$SHOUZI_PORT" --credentials credentials.yml \
+  --endpoints endpoints.yml --quiet >"$logs/rasa.log" 2>&1 &
+rasa_pid=$!
+stop() { kill "$rasa_pid" "$actions_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
+if [ -z "$background" ]; then trap 'echo; echo "==> 正在停止 / stopping"; stop; exit 0' INT TERM; fi
+
+base="http://$SHOUZI_HOST:$SHOUZI_PORT"
+start=$(date +%s)
+until curl -sf "http://127.0.0.1:$SHOUZI_ACTIONS_PORT/health" >/dev/null 2>&1 \
+   && curl -sf -X POST -H 'Content-Type: application/json' -d '{"text":"你好"}' "$base/webhooks/assist/analyze" >/dev/null 2>&1; do
+  for pid in "$rasa_pid" "$actions_pid"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "启动失败 / a server exited during start-up; see $logs/rasa.log and $logs/actions.log" >&2
+      tail -20 "$logs/rasa.log" "$logs/actions.log" >&2; stop; exit 1
+    fi
+  done
+  if [ $(( $(date +%s) - start )) -gt 300 ]; then echo "启动超时 / start-up timed out" >&2; stop; exit 1; fi
+  sleep 1
+done
+cat <<MSG
+==> 首咨助手已就绪 / ready in $(( $(date +%s) - start )) s
+    对话 REST:   POST $base/webhooks/rest/webhook   {"sender": "u1", "message": "你好"}
+    分析 API:    POST $base/webhooks/assist/analyze {"text": "开餐馆要办哪些证？"}
+    终端对话:    make shell      日志: $logs/
+MSG
+if [ -n "$background" ]; then
+  echo "$rasa_pid $actions_pid" > "$background"
+  exit 0
+fi
+echo "    按 Ctrl-C 停止 / Ctrl-C stops both servers"
+wait

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Trains a model unless one already matches the current config, data, catalog and NLU code.
+# Prints the model's path on the last line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+inputs=("$SHOUZI_CONFIG" requirements.lock)
+while IFS= read -r f; do inputs+=("$f"); done < <(find bot/domain nlu_data bot/catalog/data bot/nlu bot/routing/department_model.py -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) | LC_ALL=C sort)
+hash=$(cat "${inputs[@]}" | sha256sum | cut -c1-12)
+name="shouzi-$(basename "$SHOUZI_CONFIG" .yml)-$hash"
+model="$SHOUZI_MODELS/$name.tar.gz"
+if [ -f "$model" ]; then
+  echo "==> 模型已是最新 / model is up to date: $model" >&2
+else
+  echo "==> 训练模型 / training $model" >&2
+  .venv/bin/python -m bot.nlu.dictionary build/jieba >&2
+  start=$(date +%s)
+  .venv/bin/rasa train --config "$SHOUZI_CONFIG" --domain bot/domain --data nlu_data \
+    --out "$SHOUZI_MODELS" --fixed-model-name "$name" --quiet >&2
+  echo "==> 训练用时 / trained in $(( $(date +%s) - start )) s" >&2
+fi
+echo "$model"

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import Catalog
+from bot.routing.department_model import DepartmentModel, catalog_examples, normalise
+
+
+def test_catalog_alone_teaches_the_obvious(catalog: Catalog, tmp_path: Path) -> None:
+    model = DepartmentModel.train(catalog_examples(catalog))
+    assert set(model.departments) == set(catalog.departments)
+    problem = next(p for p in catalog.problems.values() if p.department == "tr")
+    assert model.rank(problem.keywords[0])[0][0] == "tr"
+    model.save(tmp_path)
+    again = DepartmentModel.load(tmp_path)
+    assert again.rank("补办身份证") == model.rank("补办身份证")
+
+
+def test_needs_two_departments() -> None:
+    with pytest.raises(ValueError):
+        DepartmentModel.train([("补办身份证", "psb")])
+
+
+def test_hotline_boilerplate_is_ignored() -> None:
+    assert "反映" not in normalise("市民来电反映：路灯唔着")
+    assert "咨询" not in normalise("来电人咨询：社保点交")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from bot.analysis import analyse
+from bot.catalog import Catalog
+from tests.conftest import ParseFactory
+
+
+def test_conversation_acts_have_no_department(catalog: Catalog, make_parse: ParseFactory) -> None:
+    a = analyse(make_parse("你好", intent="greet", departments=[("psb", 0.9)]), catalog)
+    assert a.route.departments == [] and a.route.items == []
+
+
+def test_item_alias_outweighs_a_wrong_model_guess(catalog: Catalog, make_parse: ParseFactory) -> None:
+    item = (
+        catalog.items["psb.id_card_reissue"]
+        if "psb.id_card_reissue" in catalog.items
+        else next(i for i in catalog.items.values() if i.department == "psb")
+    )
+    a = analyse(make_parse(f"想问下{item.aliases[0]}", departments=[("msa", 0.5), ("psb", 0.2)]), catalog)
+    assert a.route.top_department == "psb"
+    assert a.route.items[0].item.id == item.id and a.route.items[0].exact
+
+
+def test_problem_keyword_routes_report(catalog: Catalog, make_parse: ParseFactory) -> None:
+    problem = next(p for p in catalog.problems.values() if p.department == "hrss")
+    a = analyse(make_parse(f"老板{problem.keywords[0]}点算", intent="report_issue", departments=[]), catalog)
+    assert a.route.top_department == "hrss"
+    assert a.route.confident
+
+
+def test_named_department_counts(catalog: Catalog, make_parse: ParseFactory) -> None:
+    a = analyse(make_parse("我想搵城管", intent="report_issue", departments=[("psb", 0.4), ("cm", 0.3)]), catalog)
+    assert a.route.top_department == "cm"
+
+
+def test_scores_are_ranked_and_normalised(catalog: Catalog, make_parse: ParseFactory) -> None:
+    a = analyse(make_parse("咨询下", departments=[("tax", 0.4), ("hrss", 0.35), ("hsa", 0.25)]), catalog)
+    scores = [s for _, s in a.route.departments]
+    assert scores == sorted(scores, reverse=True)
+    assert abs(sum(scores) - 1.0) < 0.05
+    assert not a.route.confident  # 0.4 vs 0.35 is not a clear winner
+
+
+def test_low_confidence_without_evidence_is_out_of_scope(catalog: Catalog, make_parse: ParseFactory) -> None:
+    a = analyse(make_parse("今晚食咩好", intent="consult_item", confidence=0.4, departments=[("msa", 0.6)]), catalog)
+    assert a.request_type == "out_of_scope"
+    assert a.route.departments == []
+
+
+def test_town_from_text_or_hint(catalog: Catalog, make_parse: ParseFactory) -> None:
+    assert analyse(make_parse("我喺官窑"), catalog).route.town == "狮山镇"
+    assert analyse(make_parse("开餐馆"), catalog, town_hint="九江镇").route.town == "九江镇"
+
+
+def test_fallback_intent_keeps_best_request_type(catalog: Catalog, make_parse: ParseFactory) -> None:
+    a = analyse(make_parse("窗口退件", intent="dispute_rejection", confidence=0.6, fallback=True), catalog)
+    assert a.request_type == "dispute_rejection" and a.ambiguous

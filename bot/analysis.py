@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.catalog import Catalog
-from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match
+from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match, outermost
 from bot.config import settings
 from bot.routing import GOVERNMENT_TYPES, Route, route
 from bot.routing.item_index import index_for
@@ -55,8 +55,20 @@ class Analysis:
         return any(m.kind in (ITEM, PROBLEM) for m in self.matches)
 
 
-def _request_type(parse: Mapping[str, Any]) -> tuple[str, float, bool]:
-    """The best request type; Rasa's fallback intent marks ambiguity, not a type of its own."""
+CONVERSATION_ACTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
+# Greetings, thanks and yes/no answers are short; a long message is never only one of them.
+MAX_CONVERSATION_ACT_CHARS = 15
+# Out of scope is overruled by a catalog phrase unless the classifier is at least this sure.
+OOS_OVERRULE_BELOW = 0.9
+
+
+def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple[str, float, bool]:
+    """The best request type, checked against what the text itself shows.
+
+    Rasa's fallback intent marks ambiguity, not a type of its own. The classifier's verdict is
+    overruled in two cases where the text gives it the lie: a long message labelled as a greeting
+    or a yes/no, and an "out of scope" message naming a service item or a known problem.
+    """
     ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") in REQUEST_TYPES]
     intent = parse.get("intent") or {}
     fell_back = intent.get("name") == FALLBACK_INTENT
@@ -65,7 +77,17 @@ def _request_type(parse: Mapping[str, Any]) -> tuple[str, float, bool]:
         if name in REQUEST_TYPES:
             return str(name), float(intent.get("confidence") or 0.0), False
         return "out_of_scope", 0.0, True
+    text = str(parse.get("text") or "")
     best = ranking[0]
+    if best["name"] in CONVERSATION_ACTS and len(text.strip()) > MAX_CONVERSATION_ACT_CHARS:
+        rest = [r for r in ranking if r["name"] not in CONVERSATION_ACTS]
+        if rest:
+            best, fell_back = rest[0], True
+    evidence = [m for m in outermost(list(matches), (ITEM, PROBLEM)) if m.length >= 2]
+    if best["name"] == "out_of_scope" and float(best.get("confidence") or 0) < OOS_OVERRULE_BELOW and evidence:
+        government = [r for r in ranking if r["name"] in GOVERNMENT_TYPES]
+        if government:
+            best, fell_back = government[0], True
     return str(best["name"]), float(best.get("confidence") or 0.0), fell_back
 
 
@@ -74,7 +96,7 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
     text = str(parse.get("text") or "")
     matches = tuple(Match(**m) for m in parse.get("catalog_matches") or [])
     model_ranking = [(str(c), float(p)) for c, p in parse.get("department_ranking") or []]
-    request_type, confidence, ambiguous = _request_type(parse)
+    request_type, confidence, ambiguous = _request_type(parse, matches)
     # A message the classifier finds government-like but that names nothing the district handles,
     # with low confidence, is treated as out of scope rather than guessed into a department.
     if (
@@ -129,6 +151,7 @@ def to_api(analysis: Analysis, catalog: Catalog) -> dict[str, Any]:
                 "department": ri.item.department,
                 "score": ri.score,
                 "exact": ri.exact,
+                "coverage": ri.coverage,
             }
             for ri in r.items
         ],

@@ -37,8 +37,9 @@ SIMPLE_RESPONSES = {
     "request_human": "utter_handoff",
     "out_of_scope": "utter_out_of_scope",
 }
-# An item found only by similarity must be at least this similar to be named without asking.
-FUZZY_ITEM_MIN = 0.35
+# An item found only by similarity must have this much of its name in the text to be named
+# without asking, and belong to the department the evidence points to.
+FUZZY_ITEM_MIN = 0.6
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,9 @@ def _best_item(a: Analysis) -> Item | None:
     for ranked in a.route.items:
         if ranked.exact:
             return ranked.item
-    if a.route.items and a.route.confident:
+    if a.route.items:
         best = a.route.items[0]
-        if best.score >= FUZZY_ITEM_MIN and best.item.department == a.route.top_department:
+        if best.coverage >= FUZZY_ITEM_MIN and best.item.department == a.route.top_department:
             return best.item
     return None
 

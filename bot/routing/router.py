@@ -38,13 +38,18 @@ W_PROBLEM = 0.6
 W_PROBLEM_ALSO = 0.12
 W_DEPARTMENT_NAMED = 0.8
 MIN_SCORE = 0.02
+MIN_ITEM_COVERAGE = 0.5
 
 
 @dataclass(frozen=True)
 class RankedItem:
     item: Item
-    score: float
-    exact: bool  # named in the text (alias or name), not only similar
+    score: float  # relevance to this request, combining phrase coverage and department evidence
+    coverage: float  # share of the item's best phrase found in the text (1.0 when named exactly)
+
+    @property
+    def exact(self) -> bool:
+        return self.coverage >= 1.0
 
 
 @dataclass(frozen=True)
@@ -132,10 +137,12 @@ def _rank_items(
     for item_id, length in item_hits.items():
         item = catalog.items[item_id]
         s = 0.5 + 0.5 * length / longest
-        ranked[item_id] = RankedItem(item, round(min(1.0, s * (0.5 + dept_score.get(item.department, 0.0))), 4), True)
-    for item_id, sim in index.search(text, top=5):
-        if item_id in ranked or sim < 0.2:
+        score = min(1.0, s * (0.5 + dept_score.get(item.department, 0.0)))
+        ranked[item_id] = RankedItem(item, round(score, 4), 1.0)
+    for item_id, coverage in index.search(text, top=5):
+        if item_id in ranked or coverage < MIN_ITEM_COVERAGE:
             continue
         item = catalog.items[item_id]
-        ranked[item_id] = RankedItem(item, round(sim * (0.3 + dept_score.get(item.department, 0.0)), 4), False)
+        score = coverage * (0.3 + dept_score.get(item.department, 0.0))
+        ranked[item_id] = RankedItem(item, round(min(1.0, score), 4), round(coverage, 4))
     return sorted(ranked.values(), key=lambda r: (-r.exact, -r.score))[:5]

@@ -148,7 +148,7 @@ def towns() -> None:
                 "name": name,
                 "aliases": TOWN_ALIASES[name],
                 "centre": f"{name}行政服务中心",
-                "address": f"佛山市南海区{name}（{name}行政服务中心）",
+                "address": f"佛山市南海区{name}",
                 "hours": HOURS,
                 "phone": None,
                 "places": places,

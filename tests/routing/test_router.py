@@ -55,3 +55,19 @@ def test_town_from_text_or_hint(catalog: Catalog, make_parse: ParseFactory) -> N
 def test_fallback_intent_keeps_best_request_type(catalog: Catalog, make_parse: ParseFactory) -> None:
     a = analyse(make_parse("窗口退件", intent="dispute_rejection", confidence=0.6, fallback=True), catalog)
     assert a.request_type == "dispute_rejection" and a.ambiguous
+
+
+def test_long_message_is_never_just_a_greeting(catalog: Catalog, make_parse: ParseFactory) -> None:
+    parse = make_parse("盼望有关部门尽快解决我们小区长期停水的问题", intent="affirm", confidence=0.7)
+    parse["intent_ranking"].append({"name": "report_issue", "confidence": 0.2})
+    assert analyse(parse, catalog).request_type == "report_issue"
+    assert analyse(make_parse("好的，谢谢", intent="thank"), catalog).request_type == "thank"
+
+
+def test_catalog_phrase_overrules_a_hesitant_out_of_scope(catalog: Catalog, make_parse: ParseFactory) -> None:
+    problem = next(p for p in catalog.problems.values() if p.department == "ee")
+    parse = make_parse(f"为什么{problem.keywords[0]}没人管", intent="out_of_scope", confidence=0.8)
+    parse["intent_ranking"].append({"name": "complaint", "confidence": 0.15})
+    assert analyse(parse, catalog).request_type == "complaint"
+    sure = make_parse(f"为什么{problem.keywords[0]}没人管", intent="out_of_scope", confidence=0.95)
+    assert analyse(sure, catalog).request_type == "out_of_scope"

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.analysis import analyse
 from bot.catalog import get_catalog
-from bot.dialogue import DialogueState, ResponseRef, respond
+from bot.dialogue import DialogueState, respond
 from bot.replies import render_text
 from bot.routing.item_index import index_for
 
@@ -40,14 +40,11 @@ class ActionRespond(Action):
         analysis = analyse(tracker.latest_message, catalog, town_hint=None)
         turn = respond(analysis, state, catalog)
         for out in turn.outputs:
-            if isinstance(out, ResponseRef):
-                dispatcher.utter_message(response=out.name)
-            else:
-                dispatcher.utter_message(
-                    text=render_text(out),
-                    buttons=[{"title": b.title, "payload": b.payload} for b in out.buttons],
-                    json_message=out.as_dict(),
-                )
+            dispatcher.utter_message(
+                text=render_text(out),
+                buttons=[{"title": b.title, "payload": b.payload} for b in out.buttons],
+                json_message=out.as_dict(),
+            )
         events: list[EventType] = [
             SlotSet("pending_item", turn.state.pending_item),
             SlotSet("town", turn.state.town),

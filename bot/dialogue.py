@@ -7,20 +7,31 @@ to answer lives here as plain Python so it is testable without a server. The act
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.analysis import Analysis
 from bot.catalog import Catalog, Item, Problem
 from bot.catalog.matcher import PROBLEM, TOWN
+from bot.config import settings
 from bot.replies import (
     Reply,
+    ask_more,
+    ask_rephrase,
     ask_town,
     clarify,
     department_referral,
     dispute_help,
+    empty_message,
+    goodbye,
+    greeting,
+    handoff,
+    out_of_scope,
     progress_help,
     referral,
     report_referral,
+    thanks,
+    too_long,
 )
 
 MORE_PAYLOAD = "我还有其他问题"
@@ -28,14 +39,14 @@ NONE_PAYLOAD = "都不是"
 DISTRICT_PAYLOAD = "区行政服务中心"
 CONSULT_TYPES = ("consult_item", "book_appointment", "online_help")
 REPORT_TYPES = ("complaint", "report_issue")
-SIMPLE_RESPONSES = {
-    "greet": "utter_greet",
-    "goodbye": "utter_goodbye",
-    "thank": "utter_thank",
-    "affirm": "utter_ask_more",
-    "deny": "utter_goodbye",
-    "request_human": "utter_handoff",
-    "out_of_scope": "utter_out_of_scope",
+SIMPLE_REPLIES: dict[str, Callable[[Catalog], Reply]] = {
+    "greet": lambda c: greeting(),
+    "goodbye": goodbye,
+    "thank": lambda c: thanks(),
+    "affirm": lambda c: ask_more(),
+    "deny": goodbye,
+    "request_human": handoff,
+    "out_of_scope": lambda c: out_of_scope(),
 }
 # An item found only by similarity must have this much of its name in the text to be named
 # without asking, and belong to the department the evidence points to.
@@ -50,24 +61,18 @@ class DialogueState:
 
 
 @dataclass(frozen=True)
-class ResponseRef:
-    """A fixed response from the domain (texts that do not depend on the catalog)."""
-
-    name: str
-
-
-Output = Reply | ResponseRef
-
-
-@dataclass(frozen=True)
 class Turn:
-    outputs: tuple[Output, ...]
+    outputs: tuple[Reply, ...]
     state: DialogueState
     outcome: str  # referred, clarified, answered, handed_over, out_of_scope
 
 
 def respond(a: Analysis, state: DialogueState, catalog: Catalog) -> Turn:
     text = a.text.strip()
+    if not text or not any(ch.isalnum() for ch in text):
+        return Turn((empty_message(),), state, "clarified")
+    if len(text) > settings().max_text_chars:
+        return Turn((too_long(settings().max_text_chars),), state, "clarified")
     said_town = next((m.value for m in a.matches if m.kind == TOWN), None)
     town_name = said_town or state.town
 
@@ -79,14 +84,14 @@ def respond(a: Analysis, state: DialogueState, catalog: Catalog) -> Turn:
     fresh = replace(state, pending_item=None)
 
     if text == MORE_PAYLOAD:
-        return Turn((ResponseRef("utter_ask_more"),), DialogueState(town=town_name), "answered")
+        return Turn((ask_more(),), DialogueState(town=town_name), "answered")
     if text == NONE_PAYLOAD:
-        return Turn((ResponseRef("utter_ask_rephrase"),), fresh, "clarified")
+        return Turn((ask_rephrase(),), fresh, "clarified")
 
     rt = a.request_type
-    if rt in SIMPLE_RESPONSES:
+    if rt in SIMPLE_REPLIES:
         outcome = {"request_human": "handed_over", "out_of_scope": "out_of_scope"}.get(rt, "answered")
-        return Turn((ResponseRef(SIMPLE_RESPONSES[rt]),), replace(fresh, town=town_name), outcome)
+        return Turn((SIMPLE_REPLIES[rt](catalog),), replace(fresh, town=town_name), outcome)
 
     top = a.route.top_department
     dept = catalog.departments[top] if top else None
@@ -118,9 +123,7 @@ def respond(a: Analysis, state: DialogueState, catalog: Catalog) -> Turn:
         return Turn((clarify(options),), nxt, "clarified")
     if dept is not None:
         return Turn((department_referral(dept, catalog, rt),), DialogueState(town=town_name), "referred")
-    return Turn(
-        (ResponseRef("utter_ask_rephrase"),), replace(fresh, clarifications=state.clarifications + 1), "clarified"
-    )
+    return Turn((ask_rephrase(),), replace(fresh, clarifications=state.clarifications + 1), "clarified")
 
 
 def _best_item(a: Analysis) -> Item | None:

@@ -239,3 +239,95 @@ def dispute_help(department: Department | None, catalog: Catalog) -> Reply:
         footer="如对正式的不予许可决定不服，还可依法申请行政复议（知道决定之日起 60 日内）或提起行政诉讼（6 个月内）。",
         data={"department": department.code if department else None},
     )
+
+
+# Conversation replies: fixed wording, but built here like every other reply so that each channel
+# renders them the same way as referrals.
+
+
+def greeting() -> Reply:
+    return Reply(
+        kind="greeting",
+        title="您好！我是南海区政务服务“首咨助手”。",
+        sections=(
+            (
+                "我能做什么",
+                "告诉我您想办什么事或遇到了什么问题，例如“开奶茶店要办哪些证”“补办身份证要带什么”。"
+                "我会告诉您找哪个部门、去哪里办、带什么材料、要多久，能网上办的也会告诉您。",
+            ),
+        ),
+        buttons=(
+            Button("开办企业", "我想注册一间公司，要办哪些手续"),
+            Button("户籍与身份证", "补办身份证要带什么材料"),
+            Button("社保与医保", "异地就医备案怎么办"),
+            Button("被退件了", "窗口不给我受理，我觉得不合理"),
+        ),
+    )
+
+
+def goodbye(catalog: Catalog) -> Reply:
+    return Reply(
+        kind="goodbye",
+        title="感谢您的咨询，祝您办事顺利！",
+        footer=f"之后有任何政务服务问题，随时再来问我，或拨打 {catalog.hotline} 政务服务便民热线。",
+    )
+
+
+def thanks() -> Reply:
+    return Reply(kind="thanks", title="不客气，能帮到您就好！还有其他要办的事情，随时告诉我。")
+
+
+def ask_more() -> Reply:
+    return Reply(kind="ask_more", title="好的，请说说您还想办理或咨询的事项，我继续为您指引。")
+
+
+def ask_rephrase() -> Reply:
+    return Reply(
+        kind="ask_rephrase",
+        title="不好意思，我还没完全明白您的需要。能否再具体描述一下？",
+        sections=(("可以这样说", "要办的证件或事项名称、在哪个镇街、遇到了什么情况，例如“在大沥补办驾驶证”。"),),
+        buttons=(Button("转人工", "转人工"),),
+    )
+
+
+def handoff(catalog: Catalog) -> Reply:
+    centre = catalog.district_centre
+    return Reply(
+        kind="handoff",
+        title="好的，马上为您转接人工服务。",
+        sections=(
+            ("电话", f"拨打 {catalog.hotline} 政务服务便民热线，按提示转人工座席"),
+            ("当面", f"到{centre.centre}或所在镇街行政服务中心的咨询台，工作人员会当面为您解答（{centre.hours}）"),
+            ("非工作时间", "请留下您的问题，工作人员上班后会及时跟进"),
+        ),
+    )
+
+
+def out_of_scope() -> Reply:
+    return Reply(
+        kind="out_of_scope",
+        title="不好意思，这个问题不在我的服务范围内。",
+        sections=(
+            (
+                "我可以帮您",
+                "查询办事指南（去哪办、带什么、要多久、能否网办），反映噪音、违建、欠薪等问题，"
+                "查询办件进度，以及对退件提出异议。",
+            ),
+        ),
+        footer="请问有政务方面的事情需要帮忙吗？",
+    )
+
+
+def too_long(limit: int) -> Reply:
+    return Reply(
+        kind="too_long",
+        title=f"您的留言较长（超过 {limit} 字），我可能无法完整理解。",
+        sections=(("建议", "请用一两句话说明要办的事项或遇到的问题；详细材料可以在窗口或 12345 热线提交。"),),
+        buttons=(Button("转人工", "转人工"),),
+    )
+
+
+def empty_message() -> Reply:
+    return Reply(
+        kind="empty", title="您好，没有收到文字内容。请直接输入您想办理或咨询的事项，例如“补办身份证要带什么”。"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.analysis import analyse
 from bot.catalog import Catalog, Item
-from bot.dialogue import DISTRICT_PAYLOAD, DialogueState, ResponseRef, respond
+from bot.dialogue import DISTRICT_PAYLOAD, DialogueState, respond
 from bot.replies import Reply, render_text
 from tests.conftest import ParseFactory
 
@@ -74,15 +74,18 @@ def test_unclear_request_gets_a_clarifying_question_then_a_referral(catalog: Cat
     assert isinstance(second.outputs[0], Reply) and second.outcome == "referred"
 
 
-def test_conversation_acts_use_fixed_responses(catalog: Catalog, make_parse: ParseFactory) -> None:
-    for intent, response in [
-        ("greet", "utter_greet"),
-        ("request_human", "utter_handoff"),
-        ("out_of_scope", "utter_out_of_scope"),
-        ("thank", "utter_thank"),
+def test_conversation_acts_get_their_replies(catalog: Catalog, make_parse: ParseFactory) -> None:
+    for intent, kind in [
+        ("greet", "greeting"),
+        ("request_human", "handoff"),
+        ("out_of_scope", "out_of_scope"),
+        ("thank", "thanks"),
+        ("goodbye", "goodbye"),
     ]:
         turn = respond(analyse(make_parse("x", intent=intent), catalog), DialogueState(), catalog)
-        assert turn.outputs == (ResponseRef(response),)
+        assert [r.kind for r in turn.outputs] == [kind]
+    handoff = respond(analyse(make_parse("转人工", intent="request_human"), catalog), DialogueState(), catalog)
+    assert "12345" in render_text(handoff.outputs[0]) and handoff.outcome == "handed_over"
 
 
 def test_progress_question_repeats_the_number(catalog: Catalog, make_parse: ParseFactory) -> None:
@@ -96,3 +99,10 @@ def test_dispute_mentions_tiered_vetoes_and_remedies(catalog: Catalog, make_pars
     turn = respond(analyse(make_parse("窗口唔肯受理", intent="dispute_rejection"), catalog), DialogueState(), catalog)
     text = render_text(turn.outputs[0]) if isinstance(turn.outputs[0], Reply) else ""
     assert "提级" in text and "行政复议" in text
+
+
+def test_empty_emoji_and_overlong_messages_get_polite_answers(catalog: Catalog, make_parse: ParseFactory) -> None:
+    for text, kind in [("   ", "empty"), ("😀😀", "empty"), ("长" * 5000, "too_long")]:
+        turn = respond(analyse(make_parse(text), catalog), DialogueState(town="九江镇"), catalog)
+        assert [r.kind for r in turn.outputs] == [kind]
+        assert turn.state.town == "九江镇"  # nothing the conversation knew is lost

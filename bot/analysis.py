@@ -60,6 +60,11 @@ CONVERSATION_ACTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
 MAX_CONVERSATION_ACT_CHARS = 15
 # Out of scope is overruled by a catalog phrase unless the classifier is at least this sure.
 OOS_OVERRULE_BELOW = 0.9
+# The department model's own P(government matter) settles disagreements with the intent model:
+# above the first it overrules "out of scope", below the second (with no catalog phrase) it
+# overrules a government request type.
+GOVERNMENT_LIKELY = 0.8
+GOVERNMENT_UNLIKELY = 0.15
 
 
 def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple[str, float, bool]:
@@ -84,10 +89,28 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
         if rest:
             best, fell_back = rest[0], True
     evidence = [m for m in outermost(list(matches), (ITEM, PROBLEM)) if m.length >= 2]
-    if best["name"] == "out_of_scope" and float(best.get("confidence") or 0) < OOS_OVERRULE_BELOW and evidence:
-        government = [r for r in ranking if r["name"] in GOVERNMENT_TYPES]
-        if government:
-            best, fell_back = government[0], True
+    p_government = parse.get("government_probability")
+    confidence = float(best.get("confidence") or 0)
+    government = [r for r in ranking if r["name"] in GOVERNMENT_TYPES]
+    if (
+        best["name"] == "out_of_scope"
+        and government
+        and (
+            (evidence and confidence < OOS_OVERRULE_BELOW)
+            or (p_government is not None and float(p_government) >= GOVERNMENT_LIKELY)
+        )
+    ):
+        best, fell_back = government[0], True
+        if p_government is not None:
+            best = {**best, "confidence": max(float(best.get("confidence") or 0), float(p_government))}
+    elif (
+        best["name"] in GOVERNMENT_TYPES
+        and p_government is not None
+        and float(p_government) < GOVERNMENT_UNLIKELY
+        and not any(m.kind in (ITEM, PROBLEM, RECORD, APPLICATION) for m in matches)
+    ):
+        oos_conf = next((float(r.get("confidence") or 0) for r in ranking if r["name"] == "out_of_scope"), 0.0)
+        best, fell_back = {"name": "out_of_scope", "confidence": max(oos_conf, 1 - float(p_government))}, True
     return str(best["name"]), float(best.get("confidence") or 0.0), fell_back
 
 

@@ -30,10 +30,11 @@ def make_parse(catalog: Catalog) -> ParseFactory:
         confidence: float = 0.95,
         departments: list[tuple[str, float]] | None = None,
         fallback: bool = False,
+        government: float | None = None,
     ) -> dict[str, Any]:
         ranking = [{"name": intent, "confidence": confidence}, {"name": "out_of_scope", "confidence": 1 - confidence}]
         top = {"name": "nlu_fallback", "confidence": 0.35} if fallback else ranking[0]
-        return {
+        parse: dict[str, Any] = {
             "text": text,
             "intent": top,
             "intent_ranking": ([top] if fallback else []) + ranking,
@@ -41,5 +42,8 @@ def make_parse(catalog: Catalog) -> ParseFactory:
             "catalog_matches": [asdict(m) for m in matcher.find(text)],
             "department_ranking": [[c, p] for c, p in (departments or [])],
         }
+        if government is not None:
+            parse["government_probability"] = government
+        return parse
 
     return build

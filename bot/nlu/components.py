@@ -3,7 +3,8 @@
 - ``CatalogEntityExtractor`` finds items, departments, towns and record numbers (entities) and keeps
   every raw phrase match in ``catalog_matches`` for the router.
 - ``DepartmentClassifier`` trains the department model on examples whose intent block carries
-  ``metadata: {department: CODE}`` plus the catalog's own words, and adds ``department_ranking``.
+  ``metadata: {department: CODE}``, the catalog's own words and the non-government intents (as
+  "no department"), and adds ``department_ranking`` and ``government_probability``.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.catalog import get_catalog
 from bot.catalog.matcher import longest_per_kind, matcher_for
-from bot.routing.department_model import DepartmentModel, catalog_examples
+from bot.routing.department_model import NONE, DepartmentModel, catalog_examples
 
 logger = logging.getLogger(__name__)
 
 CATALOG_MATCHES = "catalog_matches"
 DEPARTMENT_RANKING = "department_ranking"
+GOVERNMENT_PROBABILITY = "government_probability"
+# Intents whose examples teach the department model what a non-government message looks like.
+NON_GOVERNMENT_INTENTS = frozenset({"out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "request_human"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -109,6 +113,8 @@ class DepartmentClassifier(GraphComponent):
             code = meta.get("department") if isinstance(meta, dict) else None
             if code:
                 examples.append((message.get(TEXT), str(code)))
+            elif message.get(INTENT) in NON_GOVERNMENT_INTENTS:
+                examples.append((message.get(TEXT), NONE))
         if self._config["use_catalog"]:
             examples += catalog_examples(get_catalog())
         self._model = DepartmentModel.train(examples, alpha=float(self._config["alpha"]))
@@ -133,6 +139,7 @@ class DepartmentClassifier(GraphComponent):
         if self._model is None:
             return messages
         for message in messages:
-            ranking = self._model.rank(message.get(TEXT) or "", top=int(self._config["top"]))
+            ranking, p_government = self._model.predict(message.get(TEXT) or "", top=int(self._config["top"]))
             message.set(DEPARTMENT_RANKING, [[c, round(p, 4)] for c, p in ranking], add_to_output=True)
+            message.set(GOVERNMENT_PROBABILITY, round(p_government, 4), add_to_output=True)
         return messages

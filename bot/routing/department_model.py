@@ -21,6 +21,9 @@ from sklearn.linear_model import SGDClassifier
 from bot.catalog import Catalog
 
 _MODEL_FILE = "department_model.joblib"
+# Label of examples that belong to no department (small talk, out of scope): the model then also
+# says how likely a text is a government matter at all, a second opinion beside the intent model.
+NONE = "_none"
 # Boilerplate of hotline work orders that says nothing about the department.
 _BOILERPLATE = re.compile(r"(市民|来电人|来电|群众|网友)(来电|通过\S{0,6})?(反映|咨询|投诉|求助|举报|表示|称)[:：]?")
 
@@ -67,13 +70,20 @@ class DepartmentModel:
 
     @property
     def departments(self) -> Sequence[str]:
-        return list(self.classifier.classes_)
+        return [str(c) for c in self.classifier.classes_ if c != NONE]
 
-    def rank(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+    def predict(self, text: str, top: int = 5) -> tuple[list[tuple[str, float]], float]:
+        """Departments ranked (probabilities renormalised without NONE) and P(government matter)."""
         x: sparse.csr_matrix = self.vectorizer.transform([normalise(text)])
         probs = self.classifier.predict_proba(x)[0]
-        order = np.argsort(-probs)[:top]
-        return [(str(self.classifier.classes_[i]), float(probs[i])) for i in order]
+        classes = [str(c) for c in self.classifier.classes_]
+        p_none = float(probs[classes.index(NONE)]) if NONE in classes else 0.0
+        mass = max(1e-9, 1.0 - p_none)
+        order = [i for i in np.argsort(-probs) if classes[i] != NONE][:top]
+        return [(classes[i], float(probs[i]) / mass) for i in order], 1.0 - p_none
+
+    def rank(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        return self.predict(text, top)[0]
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)

@@ -71,3 +71,15 @@ def test_catalog_phrase_overrules_a_hesitant_out_of_scope(catalog: Catalog, make
     assert analyse(parse, catalog).request_type == "complaint"
     sure = make_parse(f"为什么{problem.keywords[0]}没人管", intent="out_of_scope", confidence=0.95)
     assert analyse(sure, catalog).request_type == "out_of_scope"
+
+
+def test_department_model_settles_disagreements(catalog: Catalog, make_parse: ParseFactory) -> None:
+    hesitant_oos = make_parse("某小区业主长期无法入住", intent="out_of_scope", confidence=0.9, government=0.92)
+    hesitant_oos["intent_ranking"].append({"name": "complaint", "confidence": 0.05})
+    a = analyse(hesitant_oos, catalog)
+    assert a.request_type == "complaint" and a.confidence >= 0.9
+    chat = make_parse("寿司点整先好食", intent="consult_item", confidence=0.99, government=0.05)
+    a = analyse(chat, catalog)
+    assert a.request_type == "out_of_scope" and a.route.departments == []
+    named = make_parse("补领身份证点整", intent="consult_item", confidence=0.99, government=0.05)
+    assert analyse(named, catalog).request_type == "consult_item"  # a catalog phrase keeps it

@@ -13,26 +13,11 @@ from typing import Any
 from bot.catalog import Catalog
 from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match, outermost
 from bot.config import settings
-from bot.routing import GOVERNMENT_TYPES, Route, route
+from bot.request_types import CONVERSATION_ACTS, GOVERNMENT_TYPES, REQUEST_TYPES
+from bot.routing import Route, route
 from bot.routing.item_index import index_for
 
 FALLBACK_INTENT = "nlu_fallback"
-REQUEST_TYPES = (
-    "consult_item",
-    "query_progress",
-    "dispute_rejection",
-    "complaint",
-    "report_issue",
-    "book_appointment",
-    "online_help",
-    "request_human",
-    "greet",
-    "goodbye",
-    "thank",
-    "affirm",
-    "deny",
-    "out_of_scope",
-)
 
 
 @dataclass(frozen=True)
@@ -55,7 +40,6 @@ class Analysis:
         return any(m.kind in (ITEM, PROBLEM) for m in self.matches)
 
 
-CONVERSATION_ACTS = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
 # Greetings, thanks and yes/no answers are short; a long message is never only one of them.
 MAX_CONVERSATION_ACT_CHARS = 15
 # Out of scope is overruled by a catalog phrase unless the classifier is at least this sure.
@@ -65,6 +49,7 @@ OOS_OVERRULE_BELOW = 0.9
 # overrules a government request type.
 GOVERNMENT_LIKELY = 0.8
 GOVERNMENT_UNLIKELY = 0.15
+OOS_DOUBTFUL = 0.8
 
 
 def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple[str, float, bool]:
@@ -97,7 +82,7 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
         and government
         and (
             (evidence and confidence < OOS_OVERRULE_BELOW)
-            or (p_government is not None and float(p_government) >= GOVERNMENT_LIKELY)
+            or (p_government is not None and float(p_government) >= GOVERNMENT_LIKELY and confidence < OOS_DOUBTFUL)
         )
     ):
         best, fell_back = government[0], True

@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.catalog import get_catalog
 from bot.catalog.matcher import longest_per_kind, matcher_for
+from bot.request_types import NON_GOVERNMENT_TYPES
 from bot.routing.department_model import NONE, DepartmentModel, catalog_examples
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,6 @@ logger = logging.getLogger(__name__)
 CATALOG_MATCHES = "catalog_matches"
 DEPARTMENT_RANKING = "department_ranking"
 GOVERNMENT_PROBABILITY = "government_probability"
-# Intents whose examples teach the department model what a non-government message looks like.
-NON_GOVERNMENT_INTENTS = frozenset({"out_of_scope", "greet", "goodbye", "thank", "affirm", "deny", "request_human"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -113,7 +112,7 @@ class DepartmentClassifier(GraphComponent):
             code = meta.get("department") if isinstance(meta, dict) else None
             if code:
                 examples.append((message.get(TEXT), str(code)))
-            elif message.get(INTENT) in NON_GOVERNMENT_INTENTS:
+            elif message.get(INTENT) in NON_GOVERNMENT_TYPES:  # teaches "no department"
                 examples.append((message.get(TEXT), NONE))
         if self._config["use_catalog"]:
             examples += catalog_examples(get_catalog())

@@ -15,20 +15,9 @@ from dataclasses import dataclass, field
 
 from bot.catalog import Catalog, Item
 from bot.catalog.matcher import DEPARTMENT, ITEM, PROBLEM, TOWN, Match, outermost
+from bot.request_types import GOVERNMENT_TYPES
 from bot.routing.item_index import ItemIndex
 
-GOVERNMENT_TYPES = frozenset(
-    {
-        "consult_item",
-        "query_progress",
-        "dispute_rejection",
-        "complaint",
-        "report_issue",
-        "book_appointment",
-        "online_help",
-    }
-)
-CONVERSATION_TYPES = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "out_of_scope", "request_human"})
 PLATFORM_DEPARTMENT = "dsd"  # the one-stop platforms and the centres themselves
 
 # Weights of each kind of evidence, relative to the model's probability mass of 1.

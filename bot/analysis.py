@@ -13,6 +13,8 @@ from typing import Any
 from bot.catalog import Catalog
 from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match, outermost
 from bot.config import settings
+from bot.policy import get_policy
+from bot.policy.assess import assess
 from bot.request_types import CONVERSATION_ACTS, GOVERNMENT_TYPES, REQUEST_TYPES
 from bot.routing import Route, route
 from bot.routing.item_index import index_for
@@ -49,7 +51,7 @@ OOS_OVERRULE_BELOW = 0.9
 # overrules a government request type.
 GOVERNMENT_LIKELY = 0.8
 GOVERNMENT_UNLIKELY = 0.15
-OOS_DOUBTFUL = 0.8
+OOS_DOUBTFUL = 0.95
 
 
 def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple[str, float, bool]:
@@ -146,6 +148,13 @@ def _out_of_scope_rank(parse: Mapping[str, Any]) -> float:
 def to_api(analysis: Analysis, catalog: Catalog) -> dict[str, Any]:
     """The analyze API's JSON (../shared/spec/api.md), with a few extra fields integrators find useful."""
     r = analysis.route
+    escalation: dict[str, Any] | None = None
+    missing: list[str] = []
+    if analysis.request_type == "dispute_rejection":
+        assessment = assess(analysis.text)
+        escalation, missing = assessment.as_api(get_policy()), assessment.missing_facts
+        if not r.items:
+            missing.append("item")
     return {
         "request_type": analysis.request_type,
         "request_type_confidence": analysis.confidence,
@@ -163,10 +172,11 @@ def to_api(analysis: Analysis, catalog: Catalog) -> dict[str, Any]:
             }
             for ri in r.items
         ],
-        "escalation": None,
-        "missing_facts": [],
+        "escalation": escalation,
+        "missing_facts": missing,
         "town": r.town,
         "confident": r.confident,
+        "evidence": r.evidence,
         "record_numbers": list(analysis.record_numbers),
         "application_numbers": list(analysis.application_numbers),
     }

@@ -19,7 +19,7 @@ def test_consult_is_routed_with_ranked_departments_and_items(assistant: Assistan
     assert scores == sorted(scores, reverse=True)
     assert out["items"] and out["items"][0]["department"] == "msa"
     assert out["town"] == "桂城街道"
-    assert out["escalation"] is None and out["missing_facts"] == []
+    assert out["escalation"] is None and out["missing_facts"] == []  # only disputes are escalated
 
 
 def test_report_goes_to_the_acting_department(assistant: Assistant) -> None:
@@ -68,3 +68,24 @@ def test_bad_input_gets_a_chinese_4xx(assistant: Assistant, body: bytes | str, s
 def test_hostile_or_odd_text_is_answered(assistant: Assistant, text: str) -> None:
     out = assistant.analyze(text)
     assert out["request_type"]
+
+
+@pytest.mark.parametrize(
+    ("text", "tier", "rule"),
+    [
+        ("窗口说我少了一份租赁合同不受理，可办事指南里根本没要求", 3, "R5"),
+        ("窗口直接说我的厂房消防不达标，不给办", 2, "R7"),
+        ("市重点项目的施工许可被科室退回，说不符合条件", 4, "R8"),
+        ("局领导班子研究后决定不予许可，我不服", 4, "R6"),
+    ],
+)
+def test_disputes_get_the_tier_and_the_rules(assistant: Assistant, text: str, tier: int, rule: str) -> None:
+    out = assistant.analyze(text)
+    assert out["request_type"] == "dispute_rejection"
+    assert out["escalation"]["tier"] == tier and rule in out["escalation"]["rules"]
+
+
+def test_dispute_without_a_ground_asks_for_it(assistant: Assistant) -> None:
+    out = assistant.analyze("我的申请被退件了，我觉得不合理")
+    assert out["request_type"] == "dispute_rejection"
+    assert out["escalation"] is None and "ground" in out["missing_facts"]

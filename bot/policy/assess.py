@@ -1,0 +1,47 @@
+"""A disputed rejection told in words: the facts found, the decision, and what is still to ask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.policy.engine import Decision, decide
+from bot.policy.facts import ExtractedFacts, extract, get_cues
+from bot.policy.model import Policy, get_policy
+
+
+@dataclass(frozen=True)
+class Assessment:
+    extracted: ExtractedFacts
+    decision: Decision | None  # None until the ground is known (R10: ask, do not guess)
+
+    @property
+    def missing_facts(self) -> list[str]:
+        return self.extracted.missing
+
+    def as_api(self, policy: Policy) -> dict[str, Any] | None:
+        d = self.decision
+        if d is None:
+            return None
+        return {
+            "tier": d.target_tier,
+            "tier_name": d.tier_name,
+            "rules": list(d.rules),
+            "reason": d.reason,
+            "ground": d.ground,
+            "ground_name": policy.grounds[d.ground].name,
+            "rejecting_tier": self.extracted.facts.rejecting_tier,
+            "overreach": d.overreach,
+            "final_in_district": d.final_in_district,
+            "deadline_working_days": (
+                {"acknowledge": d.deadline.acknowledge, "decide": d.deadline.decide} if d.deadline else None
+            ),
+            "remedies": list(d.remedies),
+            "policy_version": policy.version,
+        }
+
+
+def assess(text: str) -> Assessment:
+    extracted = extract(text, get_cues())
+    decision = decide(extracted.facts, get_policy()) if extracted.ground_told else None
+    return Assessment(extracted, decision)

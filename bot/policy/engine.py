@@ -1,0 +1,97 @@
+"""Where a disputed rejection goes (R5–R10): a pure function of the facts and the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.policy.model import Deadline, Policy
+
+TOP_TIER = 4
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known about one disputed rejection; None means not told (R10 asks for it)."""
+
+    rejecting_tier: int | None = None
+    ground: str | None = None  # G1..G5
+    material_on_list: bool | None = None  # for G1: is every demanded material on the published list?
+    key_project: bool = False
+    times_rejected: int = 1
+    formal_refusal: bool = False  # a formal 不予许可 decision (remedies must be mentioned, R9)
+
+
+@dataclass(frozen=True)
+class Decision:
+    target_tier: int
+    tier_name: str
+    ground: str
+    rules: tuple[str, ...]
+    overreach: bool  # R7: rejected below the lowest tier allowed for its ground
+    final_in_district: bool  # R9: decided at tier 4, no further escalation inside the district
+    deadline: Deadline | None
+    reason: str
+    remedies: tuple[str, ...] = field(default_factory=tuple)
+
+
+def decide(facts: Facts, policy: Policy) -> Decision:
+    """Target tier, the rules applied (ids in order), the 越权 flag and the statutory remedies."""
+    if facts.ground not in policy.grounds:
+        raise ValueError(f"unknown or missing ground: {facts.ground!r}")
+    rules: list[str] = []
+    reasons: list[str] = []
+    ground = facts.ground
+    if ground == "G1" and facts.material_on_list is False:
+        ground = policy.unlisted_material_ground
+        rules.append("R5")
+        reasons.append(policy.rule_text["R5"])
+    tier = facts.rejecting_tier
+    if tier is None:
+        tier = policy.default_rejecting_tier
+        rules.append("R10")
+        reasons.append(policy.rule_text["R10"])
+    if tier not in policy.tier_names:
+        raise ValueError(f"rejecting tier must be 1-4, got {tier}")
+    lowest = policy.grounds[ground].lowest_tier
+    overreach = tier < lowest
+
+    if tier >= TOP_TIER:
+        rules.append("R9")
+        reasons.append(policy.rule_text["R9"])
+        return Decision(
+            target_tier=TOP_TIER,
+            tier_name=policy.tier_names[TOP_TIER],
+            ground=ground,
+            rules=tuple(rules),
+            overreach=False,
+            final_in_district=True,
+            deadline=None,
+            reason="；".join(reasons),
+            remedies=policy.remedies,
+        )
+
+    target = max(tier + 1, lowest)
+    rules.append("R6")
+    reasons.append(policy.rule_text["R6"])
+    if overreach:
+        rules.append("R7")
+        reasons.append(policy.rule_text["R7"])
+    if facts.key_project or facts.times_rejected >= policy.repeat_rejections:
+        target += policy.key_project_bump
+        rules.append("R8")
+        reasons.append(policy.rule_text["R8"])
+    target = min(target, TOP_TIER)
+    remedies = policy.remedies if facts.formal_refusal or target == TOP_TIER else ()
+    if remedies:
+        rules.append("R9")
+    return Decision(
+        target_tier=target,
+        tier_name=policy.tier_names[target],
+        ground=ground,
+        rules=tuple(dict.fromkeys(rules)),
+        overreach=overreach,
+        final_in_district=False,
+        deadline=policy.deadlines.get(target),
+        reason="；".join(reasons),
+        remedies=remedies,
+    )

@@ -26,3 +26,12 @@ def test_needs_two_departments() -> None:
 def test_hotline_boilerplate_is_ignored() -> None:
     assert "反映" not in normalise("市民来电反映：路灯唔着")
     assert "咨询" not in normalise("来电人咨询：社保点交")
+
+
+def test_fast_probabilities_equal_sklearn(catalog: Catalog) -> None:
+    import numpy as np
+
+    model = DepartmentModel.train(catalog_examples(catalog))
+    for text in ("补办身份证", "工地半夜打桩好嘈", "开奶茶店要咩证"):
+        x = model.vectorizer.transform([normalise(text)])
+        assert np.allclose(model._proba(x), model.classifier.predict_proba(x)[0])

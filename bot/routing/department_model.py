@@ -14,6 +14,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
@@ -61,10 +62,11 @@ class DepartmentModel:
         self._bias = self.classifier.intercept_
         self._classes = [str(c) for c in self.classifier.classes_]
 
-    def _proba(self, x: sparse.csr_matrix) -> np.ndarray:
+    def _proba(self, x: sparse.csr_matrix) -> NDArray[np.float64]:
         """Same as SGDClassifier.predict_proba for log loss (one-vs-rest, normalised)."""
-        prob = 1.0 / (1.0 + np.exp(-(np.asarray(x @ self._weights).ravel() + self._bias)))
-        total = prob.sum()
+        scores = np.asarray(x @ self._weights, dtype=np.float64).ravel() + self._bias
+        prob: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-scores))
+        total = float(prob.sum())
         return prob / total if total > 0 else prob
 
     @classmethod

@@ -5,13 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup dictionary train run shell lint validate unit test-stories http-test test eval bench clean
+.PHONY: help setup dictionary train run shell lint validate unit test bench clean
 
 help:
 	@echo "make run    安装依赖、按需训练并启动助手 / install, train if needed, start on 127.0.0.1:5005"
 	@echo "make test   安装依赖并运行全部检查与测试 / install and run every check and test"
 	@echo "make shell  在终端里与助手对话 / talk to the assistant in the terminal"
-	@echo "make lint | validate | unit | bench | eval | clean"
+	@echo "make lint | validate | unit | bench | clean"
 
 setup:
 	@scripts/setup.sh
@@ -49,9 +49,6 @@ test: setup lint validate unit
 	  $(VENV)/bin/rasa test core --model "$$model" --stories tests/stories --out var/results/core \
 	    --fail-on-prediction-errors --quiet && \
 	  SHOUZI_TEST_MODEL="$$model" $(PY) -m pytest -m server -q
-
-eval: setup
-	$(PY) scripts/evaluate.py
 
 bench: setup
 	$(PY) scripts/bench.py

@@ -53,14 +53,16 @@ def render_text(reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def _days(n: int | None) -> str:
-    return f"{n} 个工作日" if n is not None else "未公布（以办事指南为准）"
+def _days(n: int | None, unit: str = "工作日") -> str:
+    if n is None:
+        return "未公布（以办事指南为准）"
+    return f"{n} 个工作日" if unit == "工作日" else f"{n} 日"
 
 
 def _time_limits(item: Item) -> str:
     if item.instant:
         return "即办件，材料齐全的当场办结"
-    parts = [f"法定时限 {_days(item.legal_days)}", f"承诺时限 {_days(item.promised_days)}"]
+    parts = [f"法定时限 {_days(item.legal_days, item.legal_unit)}", f"承诺时限 {_days(item.promised_days)}"]
     return "；".join(parts)
 
 

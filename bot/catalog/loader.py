@@ -132,6 +132,7 @@ _ITEM_FIELDS = {
     "level",
     "towns",
     "legal_days",
+    "legal_unit",
     "promised_days",
     "instant",
     "online",
@@ -213,7 +214,8 @@ def _item(raw: Any, where: str, department: str, towns: set[str], errors: list[s
     if theme is not None and theme not in THEMES:
         errors.append(f"{where}: unknown theme '{theme}'")
     legal, promised = e.days("legal_days"), e.days("promised_days")
-    if legal is not None and promised is not None and promised > legal:
+    legal_unit = e.choice("legal_unit", ("工作日", "日"), required=False) or "工作日"
+    if legal is not None and promised is not None and legal_unit == "工作日" and promised > legal:
         errors.append(f"{where}: promised_days ({promised}) exceeds legal_days ({legal})")
     unverified = e.texts("unverified", required=False)
     for u in unverified:
@@ -229,6 +231,7 @@ def _item(raw: Any, where: str, department: str, towns: set[str], errors: list[s
         level=level,
         towns=town_list,
         legal_days=legal,
+        legal_unit=legal_unit,
         promised_days=promised,
         instant=e.flag("instant"),
         online=online,

@@ -113,6 +113,7 @@ class Item:
     level: str  # "district" or "town"
     towns: tuple[str, ...]  # town names whose centres accept it; empty for district-only items
     legal_days: int | None
+    legal_unit: str  # "工作日" (working days) or "日" where the law counts calendar days
     promised_days: int | None
     instant: bool
     online: str

@@ -83,6 +83,7 @@ def _edit_first_item(path: Path, **changes: object) -> None:
         ({"theme": "开飞船"}, "unknown theme"),
         ({"instant": "yes"}, "wrong type"),
         ({"id": "zzz.wrong_prefix"}, "must start with"),
+        ({"legal_unit": "月"}, "is not one of"),
     ],
 )
 def test_bad_item_is_rejected(data_copy: Path, changes: dict[str, object], message: str) -> None:
@@ -121,3 +122,10 @@ def test_missing_source_and_broken_yaml_are_rejected(data_copy: Path) -> None:
         load_catalog(data_copy)
     assert "towns.yaml: needs a 'source'" in str(err.value)
     assert "tax.yaml: cannot be read as YAML" in str(err.value)
+
+
+def test_calendar_day_limits_are_said_as_days(catalog: Catalog) -> None:
+    from bot.replies import referral, render_text
+
+    item = next(i for i in catalog.items.values() if i.legal_unit == "日" and i.legal_days and not i.instant)
+    assert f"法定时限 {item.legal_days} 日" in render_text(referral(item, catalog, None))

@@ -6,30 +6,25 @@ Read once per process through :func:`settings`; nothing here touches the network
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T", int, float)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog" / "data"
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: T, cast: Callable[[str], T]) -> T:
+    """An environment variable as a number, with a clear error naming the variable."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from exc
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
+        return cast(raw)
     except ValueError as exc:
         raise ValueError(f"environment variable {name} must be a number, got {raw!r}") from exc
 
@@ -55,9 +50,9 @@ def settings() -> Settings:
     return Settings(
         catalog_dir=Path(os.environ.get("SHOUZI_CATALOG_DIR", str(CATALOG_DIR))),
         data_dir=Path(os.environ.get("SHOUZI_DATA_DIR", str(PROJECT_ROOT / "var"))),
-        max_text_chars=_int("SHOUZI_MAX_TEXT_CHARS", 2000),
-        max_body_bytes=_int("SHOUZI_MAX_BODY_BYTES", 65536),
+        max_text_chars=_number("SHOUZI_MAX_TEXT_CHARS", 2000, int),
+        max_body_bytes=_number("SHOUZI_MAX_BODY_BYTES", 65536, int),
         first_consultation_unit=os.environ.get("SHOUZI_FIRST_UNIT", "南海区行政服务中心"),
-        route_min_confidence=_float("SHOUZI_ROUTE_MIN_CONFIDENCE", 0.45),
-        oos_confidence=_float("SHOUZI_OOS_CONFIDENCE", 0.5),
+        route_min_confidence=_number("SHOUZI_ROUTE_MIN_CONFIDENCE", 0.45, float),
+        oos_confidence=_number("SHOUZI_OOS_CONFIDENCE", 0.5, float),
     )

@@ -33,14 +33,6 @@ class Analysis:
     record_numbers: tuple[str, ...]
     application_numbers: tuple[str, ...]
 
-    @property
-    def is_government(self) -> bool:
-        return self.request_type in GOVERNMENT_TYPES
-
-    @property
-    def has_catalog_evidence(self) -> bool:
-        return any(m.kind in (ITEM, PROBLEM) for m in self.matches)
-
 
 # Greetings, thanks and yes/no answers are short; a long message is never only one of them.
 MAX_CONVERSATION_ACT_CHARS = 15
@@ -57,9 +49,11 @@ OOS_DOUBTFUL = 0.95
 def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple[str, float, bool]:
     """The best request type, checked against what the text itself shows.
 
-    Rasa's fallback intent marks ambiguity, not a type of its own. The classifier's verdict is
-    overruled in two cases where the text gives it the lie: a long message labelled as a greeting
-    or a yes/no, and an "out of scope" message naming a service item or a known problem.
+    Rasa's fallback intent marks ambiguity, not a type of its own. The intent model's verdict is
+    overruled where the text or the department model contradicts it: a long message labelled as a
+    greeting or a yes/no; a hesitant "out of scope" for a message naming a service item or a known
+    problem, or that the department model finds clearly governmental; and a government type for a
+    message the department model finds clearly not governmental and that names nothing we know.
     """
     ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") in REQUEST_TYPES]
     intent = parse.get("intent") or {}

@@ -92,6 +92,15 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
     ):
         oos_conf = next((float(r.get("confidence") or 0) for r in ranking if r["name"] == "out_of_scope"), 0.0)
         best, fell_back = {"name": "out_of_scope", "confidence": max(oos_conf, 1 - float(p_government))}, True
+    elif (
+        best["name"] in GOVERNMENT_TYPES
+        and confidence < settings().oos_confidence
+        and not any(m.kind in (ITEM, PROBLEM, RECORD, APPLICATION) for m in matches)
+        and _out_of_scope_rank(parse) >= 0.2
+    ):
+        # Government-like only by a little, naming nothing the district handles: out of scope
+        # rather than guessed into a department.
+        best = {"name": "out_of_scope", "confidence": _out_of_scope_rank(parse)}
     return str(best["name"]), float(best.get("confidence") or 0.0), fell_back
 
 
@@ -101,15 +110,6 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
     matches = tuple(Match(**m) for m in parse.get("catalog_matches") or [])
     model_ranking = [(str(c), float(p)) for c, p in parse.get("department_ranking") or []]
     request_type, confidence, ambiguous = _request_type(parse, matches)
-    # A message the classifier finds government-like but that names nothing the district handles,
-    # with low confidence, is treated as out of scope rather than guessed into a department.
-    if (
-        request_type in GOVERNMENT_TYPES
-        and confidence < settings().oos_confidence
-        and not any(m.kind in (ITEM, PROBLEM, RECORD, APPLICATION) for m in matches)
-        and _out_of_scope_rank(parse) >= 0.2
-    ):
-        request_type, confidence = "out_of_scope", _out_of_scope_rank(parse)
     routed = route(
         catalog,
         index_for(catalog),

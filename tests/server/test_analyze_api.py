@@ -38,7 +38,7 @@ def test_town_hint_is_used(assistant: Assistant) -> None:
     assert assistant.analyze("补办身份证", town="西樵镇")["town"] == "西樵镇"
 
 
-def test_analysis_creates_no_conversation(assistant: Assistant) -> None:
+def test_record_numbers_are_recognised(assistant: Assistant) -> None:
     status, body = assistant.post("/webhooks/assist/analyze", {"text": "XT202611280007 进度"})
     assert status == 200 and body["record_numbers"] == ["XT202611280007"]
 

@@ -5,13 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup dictionary train run shell lint validate unit test bench clean
+.PHONY: help setup dictionary train run shell lint validate unit test bench eval migrate clean
 
 help:
 	@echo "make run    安装依赖、按需训练并启动助手 / install, train if needed, start on 127.0.0.1:5005"
 	@echo "make test   安装依赖并运行全部检查与测试 / install and run every check and test"
 	@echo "make shell  在终端里与助手对话 / talk to the assistant in the terminal"
-	@echo "make lint | validate | unit | bench | clean"
+	@echo "make lint | validate | unit | bench | eval | clean"
 
 setup:
 	@scripts/setup.sh
@@ -42,6 +42,10 @@ validate: setup dictionary
 unit: setup
 	$(PY) -m pytest -m "not server" -q
 
+# make test needs a real PostgreSQL (scripts/postgres.sh installs and starts one on loopback);
+# a plain `pytest` run skips the PostgreSQL half when it cannot start one.
+test: export SHOUZI_REQUIRE_POSTGRES = 1
+
 # Everything a clean machine needs: lint, data validation, unit tests, a trained model, test
 # stories, and HTTP tests against real servers started by the tests themselves.
 test: setup lint validate unit
@@ -50,8 +54,16 @@ test: setup lint validate unit
 	    --fail-on-prediction-errors --quiet && \
 	  SHOUZI_TEST_MODEL="$$model" $(PY) -m pytest -m server -q
 
+migrate: setup
+	@source scripts/env.sh && $(PY) -m bot.records.migrate upgrade
+
 bench: setup
 	$(PY) scripts/bench.py
+
+# Held-out request types and routing, escalation tiers, ../shared/eval where present, through the
+# analyze API; writes docs/evaluation.md and docs/img/. Starts the assistant when none answers.
+eval: setup
+	@source scripts/env.sh && $(PY) scripts/evaluate.py
 
 clean:
 	rm -rf build models var .pytest_cache .mypy_cache .ruff_cache

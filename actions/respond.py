@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,44 +11,51 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.analysis import analyse
 from bot.catalog import get_catalog
-from bot.dialogue import DialogueState, respond
+from bot.config import settings
+from bot.dialogue import Conversation, DialogueState, Turn, respond
+from bot.policy import get_policy
+from bot.records.clock import clock_from_env
+from bot.records.db import make_engine
+from bot.records.desk import ServiceDesk
+from bot.records.masking import install_log_masking
+from bot.records.store import MatterRef, RecordStore
 from bot.replies import render_text
 from bot.routing.item_index import index_for
 
 
-def _state(tracker: Tracker) -> DialogueState:
-    clar = tracker.get_slot("clarifications")
-    return DialogueState(
-        pending_item=tracker.get_slot("pending_item"),
-        town=tracker.get_slot("town"),
-        clarifications=int(clar or 0),
-    )
-
-
 class ActionRespond(Action):
     def __init__(self) -> None:
-        # Load and index the catalog when the action server starts, not on the first message.
+        # Load and index the catalog and connect to the records database when the action server
+        # starts, not on the first message.
         index_for(get_catalog())
+        install_log_masking()
+        store = RecordStore(make_engine(), clock_from_env(), first_unit=settings().first_unit_for)
+        self.desk = ServiceDesk(store, get_policy())
 
     def name(self) -> str:
         return "action_respond"
 
+    def _turn(self, tracker: Tracker) -> Turn:
+        """One turn, records included; synchronous database work, run off the event loop."""
+        catalog = get_catalog()
+        state = DialogueState.from_slot(tracker.get_slot("dialogue"))
+        who = Conversation(tracker.sender_id, tracker.get_latest_input_channel() or "rest")
+        analysis = analyse(tracker.latest_message, catalog, town_hint=None)
+        turn = respond(analysis, state, catalog, self.desk, who)
+        if turn.matter is not None:
+            ref = MatterRef(who.conversation_id, who.channel, turn.state.matter)
+            self.desk.record_matter(ref, turn.matter, analysis.text)
+        return turn
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        catalog = get_catalog()
-        state = _state(tracker)
-        analysis = analyse(tracker.latest_message, catalog, town_hint=None)
-        turn = respond(analysis, state, catalog)
+        turn = await asyncio.to_thread(self._turn, tracker)
         for out in turn.outputs:
             dispatcher.utter_message(
                 text=render_text(out),
                 buttons=[{"title": b.title, "payload": b.payload} for b in out.buttons],
                 json_message=out.as_dict(),
             )
-        events: list[EventType] = [
-            SlotSet("pending_item", turn.state.pending_item),
-            SlotSet("town", turn.state.town),
-            SlotSet("clarifications", float(turn.state.clarifications)),
-        ]
+        events: list[EventType] = [SlotSet("dialogue", turn.state.to_slot())]
         return events

@@ -15,6 +15,8 @@ from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match, outer
 from bot.config import settings
 from bot.policy import get_policy
 from bot.policy.assess import assess
+from bot.policy.facts import get_cues, was_bounced
+from bot.records.numbers import normalise
 from bot.request_types import CONVERSATION_ACTS, GOVERNMENT_TYPES, REQUEST_TYPES
 from bot.routing import Route, route
 from bot.routing.item_index import index_for
@@ -32,6 +34,7 @@ class Analysis:
     matches: tuple[Match, ...]
     record_numbers: tuple[str, ...]
     application_numbers: tuple[str, ...]
+    bounced: bool = False  # sent away informally by a department ("不归我们管"), R2
 
 
 # Greetings, thanks and yes/no answers are short; a long message is never only one of them.
@@ -127,8 +130,9 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
         ambiguous=ambiguous,
         route=routed,
         matches=matches,
-        record_numbers=tuple(dict.fromkeys(m.value for m in matches if m.kind == RECORD)),
+        record_numbers=tuple(dict.fromkeys(normalise(m.value) for m in matches if m.kind == RECORD)),
         application_numbers=tuple(dict.fromkeys(m.value for m in matches if m.kind == APPLICATION)),
+        bounced=was_bounced(text, get_cues()),
     )
 
 
@@ -173,4 +177,5 @@ def to_api(analysis: Analysis, catalog: Catalog) -> dict[str, Any]:
         "evidence": r.evidence,
         "record_numbers": list(analysis.record_numbers),
         "application_numbers": list(analysis.application_numbers),
+        "bounced": analysis.bounced,
     }

@@ -38,10 +38,18 @@ class Settings:
     max_text_chars: int
     max_body_bytes: int
     first_consultation_unit: str
+    # Channel name → first-consultation unit, from SHOUZI_FIRST_UNIT_<CHANNEL> (e.g. _WECHAT).
+    first_unit_by_channel: dict[str, str]
+    # Days a consultation or rating is kept before `python -m bot.records.retention` removes it.
+    retention_days: int
     # Routing: below this top share the department is not "named with confidence".
     route_min_confidence: float
     # Request types below this confidence on a message without government evidence are out of scope.
     oos_confidence: float
+
+    def first_unit_for(self, channel: str) -> str:
+        """The unit that owns matters arriving on ``channel`` (R1/R4: configurable per channel)."""
+        return self.first_unit_by_channel.get(channel.lower(), self.first_consultation_unit)
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +61,12 @@ def settings() -> Settings:
         max_text_chars=_number("SHOUZI_MAX_TEXT_CHARS", 2000, int),
         max_body_bytes=_number("SHOUZI_MAX_BODY_BYTES", 65536, int),
         first_consultation_unit=os.environ.get("SHOUZI_FIRST_UNIT", "南海区行政服务中心"),
+        first_unit_by_channel={
+            k.removeprefix("SHOUZI_FIRST_UNIT_").lower(): v
+            for k, v in os.environ.items()
+            if k.startswith("SHOUZI_FIRST_UNIT_") and v.strip()
+        },
+        retention_days=_number("SHOUZI_RETENTION_DAYS", 730, int),
         route_min_confidence=_number("SHOUZI_ROUTE_MIN_CONFIDENCE", 0.45, float),
         oos_confidence=_number("SHOUZI_OOS_CONFIDENCE", 0.5, float),
     )

@@ -8,26 +8,39 @@ to answer lives here as plain Python so it is testable without a server. The act
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from bot.analysis import Analysis
 from bot.catalog import Catalog, Item, Problem
 from bot.catalog.matcher import PROBLEM, TOWN
 from bot.config import settings
+from bot.records.desk import Desk
+from bot.records.numbers import find_malformed, find_numbers
+from bot.records.store import RATINGS, MatterRef, MatterUpdate
 from bot.replies import (
     Reply,
+    ask_comment,
     ask_more,
     ask_rephrase,
     ask_town,
     clarify,
+    comment_saved,
+    coordination_opened,
     department_referral,
     dispute_help,
     empty_message,
+    follow_up_opened,
     goodbye,
     greeting,
     handoff,
+    malformed_number,
     out_of_scope,
     progress_help,
+    rating_request,
+    rating_thanks,
+    record_not_found,
+    record_status,
     referral,
     report_referral,
     thanks,
@@ -37,6 +50,8 @@ from bot.replies import (
 MORE_PAYLOAD = "我还有其他问题"
 NONE_PAYLOAD = "都不是"
 DISTRICT_PAYLOAD = "区行政服务中心"
+COMMENT_PAYLOAD = "我要写评价意见"
+SKIP_COMMENT_PAYLOAD = "不写了"
 CONSULT_TYPES = ("consult_item", "book_appointment", "online_help")
 REPORT_TYPES = ("complaint", "report_issue")
 SIMPLE_REPLIES: dict[str, Callable[[Catalog], Reply]] = {
@@ -51,79 +66,214 @@ SIMPLE_REPLIES: dict[str, Callable[[Catalog], Reply]] = {
 # An item found only by similarity must have this much of its name in the text to be named
 # without asking, and belong to the department the evidence points to.
 FUZZY_ITEM_MIN = 0.6
+# Outcomes that serve a matter: the applicant is asked to rate the service (好差评).
+SERVED = ("referred", "coordination_opened", "escalated")
+MAX_STATUS_LOOKUPS = 3
 
 
 @dataclass(frozen=True)
 class DialogueState:
-    pending_item: str | None = None  # item waiting for the applicant's town
+    """What the assistant remembers between turns of one conversation (kept in a Rasa slot)."""
+
+    pending_item: str | None = None  # item waiting for the applicant's town (R3)
     town: str | None = None
     clarifications: int = 0  # clarifying questions asked for the current matter
+    matter: int = 0  # number of the current matter in this conversation; 0 before the first
+    matter_open: bool = False  # the current matter still waits for an answer (town, clarification)
+    awaiting: str | None = None  # "rating" or "comment"
+    follow_up: str | None = None  # HP record the awaited comment belongs to
+    last_text: str | None = None  # the last government request, to recognise a repeated delivery
+
+    def to_slot(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_slot(cls, value: Any) -> DialogueState:
+        """Tolerant of missing or stale slot content: unknown keys are ignored, bad types reset."""
+        if not isinstance(value, dict):
+            return cls()
+        known = {f.name: f.type for f in fields(cls)}
+        kept = {k: v for k, v in value.items() if k in known}
+        try:
+            state = cls(**kept)
+        except TypeError:
+            return cls()
+        ints_ok = isinstance(state.clarifications, int) and isinstance(state.matter, int)
+        return state if ints_ok else cls()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    conversation_id: str
+    channel: str
 
 
 @dataclass(frozen=True)
 class Turn:
     outputs: tuple[Reply, ...]
     state: DialogueState
-    outcome: str  # referred, clarified, answered, handed_over, out_of_scope
+    outcome: str  # referred, clarified, answered, coordination_opened, handed_over, out_of_scope
+    matter: MatterUpdate | None = None  # set when the turn belongs to a government matter (R4)
 
 
-def respond(a: Analysis, state: DialogueState, catalog: Catalog) -> Turn:
+def respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who: Conversation) -> Turn:
+    """The next turn. Records (R2, R4, R13, 好差评) go through ``desk``; everything else is pure."""
     text = a.text.strip()
     if not text or not any(ch.isalnum() for ch in text):
         return Turn((empty_message(),), state, "clarified")
     if len(text) > settings().max_text_chars:
         return Turn((too_long(settings().max_text_chars),), state, "clarified")
+
+    numbers = find_numbers(text)
+    if numbers or find_malformed(text):
+        return _status(numbers, find_malformed(text), state, catalog, desk, who)
+    follow = _follow_up_turn(text, state, desk, who)
+    if follow is not None:
+        return follow
+
+    turn = _answer(a, text, state, catalog, desk, who)
+    if turn.outcome in SERVED:
+        turn = replace(
+            turn,
+            outputs=(*turn.outputs, rating_request()),
+            state=replace(turn.state, awaiting="rating"),
+        )
+    return turn
+
+
+def _status(
+    numbers: list[str], malformed: list[str], state: DialogueState, catalog: Catalog, desk: Desk, who: Conversation
+) -> Turn:
+    """R13: the status of each record number in the message, from any conversation."""
+    outputs: list[Reply] = []
+    for number in numbers[:MAX_STATUS_LOOKUPS]:
+        record = desk.find(number)
+        outputs.append(record_status(record, catalog) if record else record_not_found(number, catalog))
+    if not numbers:
+        outputs.append(malformed_number(malformed[0]))
+    matter = state.matter + 1
+    update = MatterUpdate("query_progress", "answered", record_number=numbers[0] if numbers else None)
+    nxt = DialogueState(town=state.town, matter=matter)
+    return Turn(tuple(outputs), nxt, "answered", update)
+
+
+def _follow_up_turn(text: str, state: DialogueState, desk: Desk, who: Conversation) -> Turn | None:
+    """A rating, a comment or their buttons, when one was asked for; None for anything else."""
+    ref = MatterRef(who.conversation_id, who.channel, state.matter)
+    done = DialogueState(town=state.town, matter=state.matter)
+    if state.awaiting == "rating" and text in RATINGS:
+        follow_up = desk.rate(ref, RATINGS[text])
+        if follow_up is not None:
+            nxt = replace(done, awaiting="comment", follow_up=follow_up.number)
+            return Turn((follow_up_opened(follow_up, text),), nxt, "answered")
+        return Turn((rating_thanks(text),), done, "answered")
+    if text == COMMENT_PAYLOAD and state.matter:
+        return Turn((ask_comment(),), replace(done, awaiting="comment"), "answered")
+    if state.awaiting == "comment":
+        if text == SKIP_COMMENT_PAYLOAD:
+            return Turn((ask_more(),), done, "answered")
+        desk.comment(ref, text, state.follow_up)
+        return Turn((comment_saved(state.follow_up),), done, "answered")
+    return None
+
+
+def _answer(a: Analysis, text: str, state: DialogueState, catalog: Catalog, desk: Desk, who: Conversation) -> Turn:
     said_town = next((m.value for m in a.matches if m.kind == TOWN), None)
     town_name = said_town or state.town
+    # A repeated delivery of the same request, or an answer to our own question, continues the
+    # matter; anything else that is a government request starts a new one.
+    continuing = state.matter_open or (text == state.last_text and state.matter > 0)
+    matter = state.matter if continuing else state.matter + 1
+    base = DialogueState(town=town_name, matter=matter, last_text=text[:200])
+    ref = MatterRef(who.conversation_id, who.channel, matter)
+
+    def served(outputs: tuple[Reply, ...], outcome: str, dept: str | None, item: str | None = None) -> Turn:
+        number = outputs[-1].data.get("number") if outcome == "coordination_opened" else None
+        update = MatterUpdate(a.request_type, outcome, dept, item, number)
+        open_ = outcome == "clarified"
+        return Turn(outputs, replace(base, matter_open=open_), outcome, update)
+
+    def coordinate(reason: str, depts: list[str], item: Item | None = None) -> Turn:
+        record, fresh = desk.open_coordination(ref, reason, depts, item.id if item else None, text)
+        outputs = (coordination_opened(record, catalog, fresh),)
+        return served(outputs, "coordination_opened", depts[0] if depts else None, item.id if item else None)
 
     if state.pending_item and state.pending_item in catalog.items:
         pending = catalog.items[state.pending_item]
         if said_town or text == DISTRICT_PAYLOAD:
             town = catalog.towns.get(said_town) if said_town else None
-            return Turn((referral(pending, catalog, town),), DialogueState(town=town_name), "referred")
-    fresh = replace(state, pending_item=None)
+            ref_pending = replace(base, matter=state.matter)
+            update = MatterUpdate("consult_item", "referred", pending.department, pending.id)
+            return Turn((referral(pending, catalog, town),), ref_pending, "referred", update)
 
     if text == MORE_PAYLOAD:
-        return Turn((ask_more(),), DialogueState(town=town_name), "answered")
+        return Turn((ask_more(),), DialogueState(town=town_name, matter=state.matter), "answered")
     if text == NONE_PAYLOAD:
-        return Turn((ask_rephrase(),), fresh, "clarified")
+        nxt = replace(state, pending_item=None, awaiting=None, matter_open=True)
+        return Turn((ask_rephrase(),), nxt, "clarified")
 
     rt = a.request_type
-    if rt in SIMPLE_REPLIES:
+    if rt in SIMPLE_REPLIES and not a.bounced:
         outcome = {"request_human": "handed_over", "out_of_scope": "out_of_scope"}.get(rt, "answered")
-        return Turn((SIMPLE_REPLIES[rt](catalog),), replace(fresh, town=town_name), outcome)
+        keep = DialogueState(town=town_name, matter=state.matter)
+        handed = MatterUpdate(rt, outcome) if rt == "request_human" and state.matter_open else None
+        return Turn((SIMPLE_REPLIES[rt](catalog),), keep, outcome, handed)
 
     top = a.route.top_department
     dept = catalog.departments[top] if top else None
+    named = [code for code, _ in a.route.departments]
+    if a.bounced:
+        return coordinate("refused", named[:3] if not a.route.confident else named[:1])
     if rt == "query_progress":
         confident_dept = dept if a.route.confident else None
         numbers = (*a.record_numbers, *a.application_numbers)
-        return Turn((progress_help(confident_dept, catalog, numbers),), fresh, "answered")
+        return served((progress_help(confident_dept, catalog, numbers),), "answered", top)
     if rt == "dispute_rejection":
-        return Turn((dispute_help(dept if a.route.confident else None, catalog),), fresh, "referred")
+        return served((dispute_help(dept if a.route.confident else None, catalog),), "referred", top)
 
     item = _best_item(a)
     if rt in CONSULT_TYPES and item is not None:
+        spanning = _items_across_departments(a)
+        if len(spanning) >= 2:
+            depts = list(dict.fromkeys(i.department for i in spanning))
+            refs = tuple(referral(i, catalog, catalog.towns.get(town_name or "")) for i in spanning[:2])
+            record, fresh = desk.open_coordination(ref, "multi_department", depts, item.id, text)
+            outputs = (*refs, coordination_opened(record, catalog, fresh))
+            return served(outputs, "coordination_opened", depts[0], item.id)
         if item.handled_in_towns and town_name is None:
-            return Turn((ask_town(item, catalog),), DialogueState(pending_item=item.id), "clarified")
+            nxt = replace(base, pending_item=item.id, matter_open=True)
+            update = MatterUpdate(rt, "clarified", item.department, item.id)
+            return Turn((ask_town(item, catalog),), nxt, "clarified", update)
         town = catalog.towns.get(town_name) if town_name else None
-        return Turn((referral(item, catalog, town),), DialogueState(town=town_name), "referred")
+        return served((referral(item, catalog, town),), "referred", item.department, item.id)
 
-    if dept is not None and (a.route.confident or state.clarifications >= 1):
-        done = DialogueState(town=town_name)
+    if dept is not None and a.route.confident:
         if rt in REPORT_TYPES:
             problem = _best_problem(a, catalog, dept.code)
             also = [catalog.departments[c] for c in (problem.also if problem else ())[:2]]
-            return Turn((report_referral(dept, catalog, problem, rt, also),), done, "referred")
-        return Turn((department_referral(dept, catalog, rt),), done, "referred")
+            return served((report_referral(dept, catalog, problem, rt, also),), "referred", dept.code)
+        return served((department_referral(dept, catalog, rt),), "referred", dept.code)
+    if continuing and state.clarifications >= 1:
+        # R2: still no department named with confidence after asking: we coordinate, never bounce.
+        return coordinate("unclear", named[:3])
 
+    clarified = replace(base, clarifications=state.clarifications + 1, matter_open=True)
     options = _options(a, catalog)
+    update = MatterUpdate(rt, "clarified", top)
     if len(options) >= 2:
-        nxt = DialogueState(town=town_name, clarifications=state.clarifications + 1)
-        return Turn((clarify(options),), nxt, "clarified")
+        return Turn((clarify(options),), clarified, "clarified", update)
     if dept is not None:
-        return Turn((department_referral(dept, catalog, rt),), DialogueState(town=town_name), "referred")
-    return Turn((ask_rephrase(),), replace(fresh, clarifications=state.clarifications + 1), "clarified")
+        return served((department_referral(dept, catalog, rt),), "referred", dept.code)
+    return Turn((ask_rephrase(),), clarified, "clarified", update)
+
+
+def _items_across_departments(a: Analysis) -> list[Item]:
+    """Items named in full that belong to different departments: one matter, several departments."""
+    out: list[Item] = []
+    for ranked in a.route.items:
+        if ranked.exact and all(i.department != ranked.item.department for i in out):
+            out.append(ranked.item)
+    return out
 
 
 def _best_item(a: Analysis) -> Item | None:

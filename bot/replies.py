@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from bot.catalog import Catalog, Department, Item, Problem, Town
+from bot.policy import get_policy
+from bot.records.clock import LOCAL_TZ
+from bot.records.numbers import KIND_NAMES
+from bot.records.store import STATE_NAMES, RecordView
 
 UNVERIFIED_NOTE = (
     "以上部分信息尚待与南海区公布的办事指南逐项核对，办理前请以窗口或广东政务服务网公布的最新办事指南为准。"
@@ -333,3 +338,153 @@ def empty_message() -> Reply:
     return Reply(
         kind="empty", title="您好，没有收到文字内容。请直接输入您想办理或咨询的事项，例如“补办身份证要带什么”。"
     )
+
+
+# Records: coordination (R2), status by number (R13), 好差评.
+
+WEEKDAYS = "一二三四五六日"
+RATING_LABELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
+COORDINATION_REASONS = {
+    "refused": "您反映已被有关部门以“不归我们管”等理由推回",
+    "unclear": "经过确认，您的事项暂时无法明确由哪一个部门负责",
+    "multi_department": "您的事项涉及多个部门",
+}
+
+
+def say_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日（星期{WEEKDAYS[day.weekday()]}）"
+
+
+def _departments(codes: Sequence[str], catalog: Catalog) -> str:
+    return "、".join(catalog.departments[c].name for c in codes if c in catalog.departments)
+
+
+def coordination_opened(record: RecordView, catalog: Catalog, fresh: bool = True) -> Reply:
+    """R2: the first-consultation unit owns the matter and says by when it will answer."""
+    depts = _departments(record.departments, catalog)
+    sections = [
+        ("协调单号", f"{record.number}（请记下，凭此号可随时查询进度）"),
+        ("为什么开协调单", COORDINATION_REASONS.get(record.reason, "您的事项需要协调受理")),
+        (
+            "我们会怎么做",
+            f"由{record.first_unit}作为首咨单位负责到底：协调"
+            + (f"{depts}等部门" if depts else "有关部门")
+            + "明确由谁受理，并把结果告诉您，您不用再自己来回跑",
+        ),
+        ("答复时限", f"{say_date(record.due_on)}前（{record.first_unit}负责督办）"),
+        ("查询进度", f"在任何对话中发送“{record.number}”即可查询，也可拨打 {catalog.hotline} 提供单号查询"),
+    ]
+    title = "已为您开具协调单，这件事由我们负责协调到底。" if fresh else f"您的协调单 {record.number} 正在办理中。"
+    return Reply(
+        kind="coordination_opened",
+        title=title,
+        sections=tuple(sections),
+        buttons=(Button("查询进度", record.number), Button("转人工", "转人工")),
+        footer="如方便，可拨打 12345 留下联系方式，便于经办人员直接与您联系（号码会脱敏保存）。",
+        data={"number": record.number, "due_on": record.due_on.isoformat(), "departments": list(record.departments)},
+    )
+
+
+def record_status(record: RecordView, catalog: Catalog) -> Reply:
+    """R13: the current state, who holds it, the tier (for escalations) and the next deadline."""
+    sections = [("当前状态", STATE_NAMES.get(record.state, record.state))]
+    if record.tier is not None:
+        tier_name = get_policy().tier_names.get(record.tier, str(record.tier))
+        sections.append(("处理层级", f"第{record.tier}层级：{tier_name}"))
+    holder = catalog.departments[record.accepted_by].name if record.accepted_by in catalog.departments else None
+    sections.append(("负责单位", holder or record.first_unit))
+    depts = _departments(record.departments, catalog)
+    if depts and not holder:
+        sections.append(("涉及部门", depts))
+    deadline = record.next_deadline()
+    if deadline is not None:
+        label = "确认时限" if deadline == record.ack_due_on and deadline != record.due_on else "办理时限"
+        sections.append((label, f"{say_date(deadline)}前"))
+    sections.append(("最近更新", record.updated_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")))
+    return Reply(
+        kind="record_status",
+        title=f"{KIND_NAMES[record.kind]} {record.number} 的办理情况：",
+        sections=tuple(sections),
+        buttons=(Button("转人工", "转人工"),),
+        data={
+            "number": record.number,
+            "kind": record.kind,
+            "state": record.state,
+            "tier": record.tier,
+            "next_deadline": deadline.isoformat() if deadline else None,
+        },
+    )
+
+
+def record_not_found(number: str, catalog: Catalog) -> Reply:
+    return Reply(
+        kind="record_not_found",
+        title=f"没有查到编号为 {number} 的记录。",
+        sections=(
+            ("请核对", "编号由两个字母、8 位日期和 4 位序号组成，例如 XT202611280007；请检查是否有漏字或错字"),
+            ("其他办件", f"如是部门受理的办件号，可在广东政务服务网“我的办件”查询，或拨打 {catalog.hotline}"),
+        ),
+        buttons=(Button("转人工", "转人工"),),
+        data={"number": number},
+    )
+
+
+def malformed_number(raw: str) -> Reply:
+    return Reply(
+        kind="malformed_number",
+        title=f"“{raw}”看起来不是完整的单号。",
+        sections=(
+            (
+                "单号格式",
+                "协调单为 XT、提级单为 TJ、回访单为 HP，后接 8 位日期和 4 位序号，共 14 位，例如 XT202611280007",
+            ),
+        ),
+        data={"raw": raw},
+    )
+
+
+def rating_request() -> Reply:
+    """好差评: one tap, after a matter has been served."""
+    return Reply(
+        kind="rating_request",
+        title="请您为本次服务评价（好差评）：",
+        buttons=tuple(Button(label, label) for label in RATING_LABELS),
+    )
+
+
+def rating_thanks(label: str) -> Reply:
+    return Reply(
+        kind="rating_thanks",
+        title=f"感谢您的评价（{label}）！",
+        buttons=(Button("写评价意见", "我要写评价意见"), Button("还有其他问题", "我还有其他问题")),
+    )
+
+
+def ask_comment() -> Reply:
+    return Reply(
+        kind="ask_comment",
+        title="请直接写下您的意见建议，我们会认真对待。",
+        buttons=(Button("不写了", "不写了"),),
+    )
+
+
+def follow_up_opened(record: RecordView, label: str) -> Reply:
+    """A poor rating is followed up (好差评 差评回访整改), with its own number and deadlines."""
+    sections = [("回访单号", record.number)]
+    if record.ack_due_on:
+        sections.append(("回访时限", f"{say_date(record.ack_due_on)}前，工作人员会核实情况"))
+    sections.append(("整改反馈", f"{say_date(record.due_on)}前反馈处理结果"))
+    return Reply(
+        kind="follow_up_opened",
+        title=f"很抱歉这次没能让您满意（{label}）。我们已登记回访，请告诉我们哪里做得不好：",
+        sections=tuple(sections),
+        buttons=(Button("不写了", "不写了"),),
+        data={"number": record.number, "due_on": record.due_on.isoformat()},
+    )
+
+
+def comment_saved(follow_up: str | None) -> Reply:
+    title = "已记录您的意见，谢谢！"
+    if follow_up:
+        title += f"回访单 {follow_up} 会跟进处理，您可随时发送单号查询进度。"
+    return Reply(kind="comment_saved", title=title, buttons=(Button("还有其他问题", "我还有其他问题"),))

@@ -12,3 +12,6 @@ export SANIC_HOST="$SHOUZI_HOST"   # rasa-sdk's action server binds here
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${SHOUZI_ACTIONS_PORT}/webhook}"
 export SHOUZI_CONFIG="${SHOUZI_CONFIG:-config.yml}"
 export SHOUZI_MODELS="${SHOUZI_MODELS:-models}"
+# Records and conversations share one database; SQLite under the data directory unless told otherwise.
+export SHOUZI_DATA_DIR="${SHOUZI_DATA_DIR:-$(pwd)/var}"
+export DATABASE_URL="${DATABASE_URL:-sqlite:///${SHOUZI_DATA_DIR}/shouzi.db}"

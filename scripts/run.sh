@@ -7,8 +7,11 @@ source scripts/env.sh
 model="$1"; shift
 background=""
 if [ "${1:-}" = "--background" ]; then background="$2"; fi
-mkdir -p "${SHOUZI_DATA_DIR:-var}/logs"
-logs="${SHOUZI_DATA_DIR:-var}/logs"
+logs="$SHOUZI_DATA_DIR/logs"
+mkdir -p "$logs"
+# Bring the records database to the newest schema before either server touches it.
+.venv/bin/python -m bot.records.migrate upgrade >"$logs/migrate.log" 2>&1 \
+  || { echo "数据库迁移失败 / database migration failed:" >&2; cat "$logs/migrate.log" >&2; exit 1; }
 
 .venv/bin/rasa run actions --actions actions -p "$SHOUZI_ACTIONS_PORT" --quiet >"$logs/actions.log" 2>&1 &
 actions_pid=$!

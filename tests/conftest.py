@@ -1,15 +1,26 @@
-"""Shared fixtures: the real catalog, and parse results shaped like Rasa's."""
+"""Shared fixtures: the real catalog, parse results shaped like Rasa's, and real databases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine.url import make_url
 
 from bot.catalog import Catalog, get_catalog
 from bot.catalog.matcher import matcher_for
+from bot.records.db import make_engine
+from bot.records.migrate import upgrade
 
 ParseFactory = Callable[..., dict[str, Any]]
 
@@ -47,3 +58,67 @@ def make_parse(catalog: Catalog) -> ParseFactory:
         return parse
 
     return build
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server for the session, started by scripts/postgres.sh on loopback.
+
+    ``SHOUZI_TEST_POSTGRES_URL`` uses a server you already run. Where PostgreSQL cannot be started
+    the tests skip, unless ``SHOUZI_REQUIRE_POSTGRES=1`` (set by ``make test``) makes that a failure.
+    """
+    given = os.environ.get("SHOUZI_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    workdir = tempfile.mkdtemp(prefix="shouzi-pg-")
+    script = ROOT / "scripts" / "postgres.sh"
+    started = subprocess.run(
+        [str(script), "start", workdir, str(free_port())], capture_output=True, text=True, timeout=600
+    )
+    if started.returncode != 0:
+        subprocess.run([str(script), "stop", workdir], check=False)
+        message = f"PostgreSQL could not be started: {started.stderr.strip()[-500:]}"
+        if os.environ.get("SHOUZI_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(script), "stop", workdir], check=False)
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """A new, empty database on the test server, so every test starts from nothing."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(server_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated above, never user input
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind the assistant supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'records.db'}"
+    return fresh_postgres_database(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated database (SQLite file and PostgreSQL, each test on both)."""
+    eng = make_engine(db_url)
+    upgrade(eng)
+    yield eng
+    eng.dispose()

@@ -24,7 +24,7 @@ ITEM, DEPARTMENT, TOWN, PROBLEM, RECORD, APPLICATION = (
     "application_number",
 )
 
-RECORD_RE = re.compile(r"(?<![A-Za-z0-9])((?:XT|TJ|xt|tj)\s?\d{8}\s?\d{4})(?![0-9])")
+RECORD_RE = re.compile(r"(?<![A-Za-z0-9])((?:XT|TJ|HP)\s?\d{8}\s?\d{4})(?![0-9])", re.IGNORECASE)
 APPLICATION_RE = re.compile(
     r"(?:受理号|申请号|办件号|办件编号|受理编号|申请编号|业务编号|流水号)\s*[:：是为]?\s*([A-Za-z0-9-]{6,24})"
 )

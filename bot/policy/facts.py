@@ -25,6 +25,8 @@ class Cues:
     key_project: Patterns
     repeated: Patterns
     formal_refusal: Patterns
+    bounced: Patterns
+    rejected: Patterns
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def parse_cues(doc: Any) -> Cues:
         key_project=_words(doc.get("key_project"), "key_project"),
         repeated=_words(doc.get("repeated"), "repeated"),
         formal_refusal=_words(doc.get("formal_refusal"), "formal_refusal"),
+        bounced=_words(doc.get("bounced"), "bounced"),
+        rejected=_words(doc.get("rejected"), "rejected"),
     )
 
 
@@ -102,3 +106,8 @@ def extract(text: str, cues: Cues) -> ExtractedFacts:
         formal_refusal=_any(cues.formal_refusal, text),
     )
     return ExtractedFacts(facts, tier_told=tier is not None, ground_told=ground is not None)
+
+
+def was_bounced(text: str, cues: Cues) -> bool:
+    """The applicant says they were sent away informally, with no formal rejection (R2)."""
+    return _any(cues.bounced, text) and not _any(cues.rejected, text)

@@ -45,6 +45,8 @@ class Policy:
     deadlines: dict[int, Deadline]
     remedies: tuple[str, str]
     rule_text: dict[str, str]
+    coordination_days: int
+    follow_up: Deadline
 
 
 def parse_policy(doc: Any) -> Policy:
@@ -93,6 +95,14 @@ def parse_policy(doc: Any) -> Policy:
         deadlines[int(tier)] = Deadline(d["acknowledge"], d["decide"])
     if sorted(deadlines) != [2, 3, 4]:
         errors.append("deadlines are needed for tiers 2, 3 and 4")
+    coordination_days = need("coordination_working_days", int)
+    if coordination_days < 1:
+        errors.append("coordination_working_days must be at least 1")
+    fu = need("follow_up", dict)
+    if not all(isinstance(fu.get(k), int) and fu[k] > 0 for k in ("acknowledge", "decide")):
+        errors.append("follow_up needs positive acknowledge and decide days")
+    elif fu["acknowledge"] > fu["decide"]:
+        errors.append("follow_up: acknowledge after decide")
     remedies = need("remedies", dict)
     rules = need("rules", dict)
     for rid in REQUIRED_RULES:
@@ -112,6 +122,8 @@ def parse_policy(doc: Any) -> Policy:
         deadlines=deadlines,
         remedies=(str(remedies.get("reconsideration", "")), str(remedies.get("litigation", ""))),
         rule_text={str(k): str(v) for k, v in rules.items()},
+        coordination_days=coordination_days,
+        follow_up=Deadline(int(fu.get("acknowledge") or 1), int(fu.get("decide") or 1)),
     )
 
 

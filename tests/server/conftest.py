@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
+import signal
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,13 +18,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -56,20 +53,53 @@ class Assistant:
         return body
 
 
-@pytest.fixture(scope="session")
-def assistant() -> Iterator[Assistant]:
+@dataclass
+class Running:
+    """An assistant started by scripts/run.sh, with what it takes to stop it."""
+
+    assistant: Assistant
+    pidfile: Path
+
+    def stop(self) -> None:
+        pids = [int(p) for p in self.pidfile.read_text().split()]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(p) for p in pids):
+            time.sleep(0.2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def model_under_test() -> str:
     model = os.environ.get("SHOUZI_TEST_MODEL")
     if not model:
         pytest.skip("SHOUZI_TEST_MODEL is not set: run through `make test`")
-    data_dir = tempfile.mkdtemp(prefix="shouzi-test-")
+    return model
+
+
+def launch(model: str, data_dir: Path, database_url: str | None = None, **extra: str) -> Running:
+    """Starts both servers on free loopback ports over ``database_url`` (default: SQLite in data_dir)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
     env = dict(
         os.environ,
-        SHOUZI_PORT=str(_free_port()),
-        SHOUZI_ACTIONS_PORT=str(_free_port()),
-        SHOUZI_DATA_DIR=data_dir,
+        SHOUZI_PORT=str(free_port()),
+        SHOUZI_ACTIONS_PORT=str(free_port()),
+        SHOUZI_DATA_DIR=str(data_dir),
+        **extra,
     )
-    env.pop("ACTION_ENDPOINT_URL", None)
-    pidfile = Path(data_dir) / "pids"
+    for inherited in ("ACTION_ENDPOINT_URL", "DATABASE_URL"):
+        env.pop(inherited, None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    pidfile = data_dir / "pids"
     subprocess.run(
         [str(ROOT / "scripts" / "run.sh"), model, "--background", str(pidfile)],
         cwd=ROOT,
@@ -78,9 +108,14 @@ def assistant() -> Iterator[Assistant]:
         timeout=400,
         stdout=subprocess.DEVNULL,
     )
+    return Running(Assistant(f"http://127.0.0.1:{env['SHOUZI_PORT']}"), pidfile)
+
+
+@pytest.fixture(scope="session")
+def assistant() -> Iterator[Assistant]:
+    """The session's assistant, on a fresh SQLite database."""
+    running = launch(model_under_test(), Path(tempfile.mkdtemp(prefix="shouzi-test-")))
     try:
-        yield Assistant(f"http://127.0.0.1:{env['SHOUZI_PORT']}")
+        yield running.assistant
     finally:
-        for pid in pidfile.read_text().split():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pid), 15)
+        running.stop()

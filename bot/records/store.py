@@ -1,0 +1,484 @@
+"""Records of the first-consultation unit: consultations (R4), numbered records (R2, R6–R13), 好差评.
+
+Each public method is one unit of work in its own transaction. Text that could identify an applicant
+is masked before it is written. Opening a record is idempotent per matter, so a message delivered
+twice never opens two records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.records.clock import Clock, SystemClock, from_db, local_date, to_db
+from bot.records.db import session_factory, unit_of_work
+from bot.records.masking import mask, mask_excerpt
+from bot.records.numbers import KIND_OF_PREFIX, PREFIXES, format_number, normalise
+from bot.records.tables import consultations, ratings, record_events, record_sequences, records
+from bot.records.workdays import WorkCalendar, load_calendar
+
+# Allowed state changes per kind of record; the first state is where a record starts.
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    "coordination": {
+        "opened": frozenset({"accepted", "closed"}),
+        "accepted": frozenset({"closed"}),
+        "closed": frozenset(),
+    },
+    "follow_up": {
+        "opened": frozenset({"contacted", "closed"}),
+        "contacted": frozenset({"closed"}),
+        "closed": frozenset(),
+    },
+    "escalation": {
+        "submitted": frozenset({"acknowledged", "escalated", "upheld", "overturned"}),
+        "acknowledged": frozenset({"upheld", "overturned", "escalated"}),
+        "escalated": frozenset({"acknowledged", "escalated", "upheld", "overturned"}),
+        "upheld": frozenset(),
+        "overturned": frozenset(),
+    },
+}
+INITIAL_STATE = {kind: next(iter(states)) for kind, states in TRANSITIONS.items()}
+STATE_NAMES = {
+    "opened": "已受理，协调中",
+    "accepted": "已由责任部门接收",
+    "closed": "已办结",
+    "contacted": "已回访",
+    "submitted": "已提交，待确认",
+    "acknowledged": "已确认，审查中",
+    "escalated": "已自动提级",
+    "upheld": "已决定：维持原退件",
+    "overturned": "已决定：撤销原退件",
+}
+RATINGS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
+POOR_RATING = 2  # 不满意 and below open a follow-up
+
+
+class RecordError(ValueError):
+    """A change the record's state does not allow, or a record that does not exist."""
+
+
+@dataclass(frozen=True)
+class MatterRef:
+    """Which matter of which conversation, and where the applicant came from."""
+
+    conversation_id: str
+    channel: str
+    matter: int
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    at: datetime
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str
+    reason: str | None
+    rule: str | None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    number: str
+    kind: str
+    state: str
+    first_unit: str
+    reason: str
+    departments: tuple[str, ...]
+    accepted_by: str | None
+    item_id: str | None
+    tier: int | None
+    facts: dict[str, Any] | None
+    summary: str | None
+    ack_due_on: date | None
+    due_on: date
+    created_at: datetime
+    updated_at: datetime
+    events: tuple[RecordEvent, ...] = field(default=())
+
+    @property
+    def open(self) -> bool:
+        return bool(TRANSITIONS[self.kind][self.state])
+
+    def next_deadline(self) -> date | None:
+        """The acknowledgement date while unacknowledged, then the decision date; none once closed."""
+        if not self.open:
+            return None
+        if self.ack_due_on and self.state in ("opened", "submitted", "escalated"):
+            return self.ack_due_on
+        return self.due_on
+
+    def overdue(self, today: date) -> bool:
+        deadline = self.next_deadline()
+        return deadline is not None and today > deadline
+
+
+@dataclass(frozen=True)
+class MatterUpdate:
+    """What a turn did for the matter, for its R4 consultation record."""
+
+    request_type: str
+    outcome: str
+    department: str | None = None
+    item_id: str | None = None
+    record_number: str | None = None
+
+
+class RecordStore:
+    """The records database, behind plain methods the dialogue and the staff API call."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock | None = None,
+        calendar: WorkCalendar | None = None,
+        first_unit: Callable[[str], str] = lambda channel: "南海区行政服务中心",
+    ) -> None:
+        self.engine = engine
+        self.clock = clock or SystemClock()
+        self.calendar = calendar or load_calendar()
+        self.first_unit = first_unit
+        self._sessions = session_factory(engine)
+
+    # --- numbered records -------------------------------------------------------------------
+
+    def open_record(
+        self,
+        kind: str,
+        ref: MatterRef,
+        *,
+        reason: str,
+        departments: Sequence[str],
+        due_in: int,
+        ack_in: int | None = None,
+        summary: str = "",
+        item_id: str | None = None,
+        tier: int | None = None,
+        facts: dict[str, Any] | None = None,
+        actor: str = "assistant",
+        rule: str | None = None,
+    ) -> tuple[RecordView, bool]:
+        """The matter's open record of this kind, or a new one; True when newly opened."""
+        existing = self._find_for_matter(kind, ref)
+        if existing is not None and existing.open:
+            return existing, False
+        now = self.clock.now()
+        today = local_date(now)
+        with unit_of_work(self._sessions) as s:
+            number = format_number(kind, today, self._next_sequence(s, PREFIXES[kind], today))
+            state = INITIAL_STATE[kind]
+            values = {
+                "number": number,
+                "kind": kind,
+                "state": state,
+                "first_unit": self.first_unit(ref.channel),
+                "channel": ref.channel,
+                "conversation_id": ref.conversation_id,
+                "matter": ref.matter,
+                "reason": reason,
+                "departments": list(departments),
+                "item_id": item_id,
+                "tier": tier,
+                "facts": facts,
+                "summary": mask_excerpt(summary) if summary else None,
+                "ack_due_on": self.calendar.add_working_days(today, ack_in) if ack_in else None,
+                "due_on": self.calendar.add_working_days(today, due_in),
+                "created_at": to_db(now),
+                "updated_at": to_db(now),
+            }
+            record_id = s.execute(insert(records).values(**values)).inserted_primary_key[0]
+            self._event(s, record_id, now, actor, "open", None, state, reason, rule)
+        view = self.get(number)
+        assert view is not None
+        return view, True
+
+    def get(self, number: str) -> RecordView | None:
+        number = normalise(number)
+        if number[:2] not in KIND_OF_PREFIX:
+            return None
+        with self._sessions() as s:
+            row = s.execute(select(records).where(records.c.number == number)).mappings().first()
+            if row is None:
+                return None
+            events = s.execute(
+                select(record_events).where(record_events.c.record_id == row["id"]).order_by(record_events.c.id)
+            ).mappings()
+            return _view(row, tuple(_event_view(e) for e in events))
+
+    def transition(
+        self,
+        number: str,
+        to_state: str,
+        *,
+        actor: str,
+        reason: str,
+        rule: str | None = None,
+        accepted_by: str | None = None,
+        tier: int | None = None,
+        ack_in: int | None = None,
+        due_in: int | None = None,
+        expect_state: str | None = None,
+    ) -> RecordView:
+        """Move a record to ``to_state`` if its kind allows it; every move is an audit event.
+
+        ``expect_state`` makes the move conditional (compare-and-set), so two instances that both see
+        an overdue record cannot both move it.
+        """
+        now = self.clock.now()
+        today = local_date(now)
+        with unit_of_work(self._sessions) as s:
+            row = s.execute(select(records).where(records.c.number == normalise(number))).mappings().first()
+            if row is None:
+                raise RecordError(f"没有编号为 {number} 的记录")
+            if expect_state is not None and row["state"] != expect_state:
+                raise RecordError(f"{number} 的状态已是 {row['state']}，不是 {expect_state}")
+            if to_state not in TRANSITIONS[row["kind"]][row["state"]]:
+                raise RecordError(f"{number} 不能从 {row['state']} 变为 {to_state}")
+            values: dict[str, Any] = {"state": to_state, "updated_at": to_db(now)}
+            if accepted_by is not None:
+                values["accepted_by"] = accepted_by
+            if tier is not None:
+                values["tier"] = tier
+            if ack_in is not None:
+                values["ack_due_on"] = self.calendar.add_working_days(today, ack_in)
+            if due_in is not None:
+                values["due_on"] = self.calendar.add_working_days(today, due_in)
+            changed = s.execute(
+                update(records).where(records.c.id == row["id"], records.c.state == row["state"]).values(**values)
+            ).rowcount
+            if changed != 1:
+                raise RecordError(f"{number} 刚被其他人修改，请刷新后重试")
+            self._event(s, row["id"], now, actor, to_state, row["state"], to_state, reason, rule)
+        view = self.get(number)
+        assert view is not None
+        return view
+
+    def list_records(
+        self, *, kind: str | None = None, states: Sequence[str] | None = None, department: str | None = None
+    ) -> list[RecordView]:
+        query = select(records).order_by(records.c.due_on, records.c.id)
+        if kind:
+            query = query.where(records.c.kind == kind)
+        if states:
+            query = query.where(records.c.state.in_(list(states)))
+        with self._sessions() as s:
+            rows = s.execute(query).mappings().all()
+        views = [_view(r, ()) for r in rows]
+        return [v for v in views if department is None or (v.departments[:1] == (department,))]
+
+    def export_events(self) -> list[dict[str, Any]]:
+        """The whole audit trail, oldest first, for inspection outside the assistant."""
+        query = (
+            select(records.c.number, record_events)
+            .join(records, records.c.id == record_events.c.record_id)
+            .order_by(record_events.c.id)
+        )
+        with self._sessions() as s:
+            rows = s.execute(query).mappings().all()
+        return [
+            {
+                "number": r["number"],
+                "at": from_db(r["at"]).isoformat(),
+                "actor": r["actor"],
+                "action": r["action"],
+                "from_state": r["from_state"],
+                "to_state": r["to_state"],
+                "reason": r["reason"],
+                "rule": r["rule"],
+            }
+            for r in rows
+        ]
+
+    # --- consultations (R4) -----------------------------------------------------------------
+
+    def save_consultation(self, ref: MatterRef, update_: MatterUpdate, text: str = "") -> None:
+        """Create or update the matter's consultation record (a clarified matter gets its outcome)."""
+        now = to_db(self.clock.now())
+        values = {
+            "request_type": update_.request_type,
+            "outcome": update_.outcome,
+            "department": update_.department,
+            "item_id": update_.item_id,
+            "updated_at": now,
+        }
+        if update_.record_number:
+            values["record_number"] = update_.record_number
+        key = (consultations.c.conversation_id == ref.conversation_id, consultations.c.matter == ref.matter)
+        for _ in range(2):
+            try:
+                with unit_of_work(self._sessions) as s:
+                    if s.execute(update(consultations).where(*key).values(**values)).rowcount:
+                        return
+                    s.execute(
+                        insert(consultations).values(
+                            conversation_id=ref.conversation_id,
+                            matter=ref.matter,
+                            channel=ref.channel,
+                            first_unit=self.first_unit(ref.channel),
+                            excerpt=mask_excerpt(text) if text else None,
+                            created_at=now,
+                            **values,
+                        )
+                    )
+                    return
+            except IntegrityError:  # the same matter inserted concurrently: update it instead
+                continue
+
+    def consultations(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
+        query = select(consultations).order_by(consultations.c.id)
+        if conversation_id is not None:
+            query = query.where(consultations.c.conversation_id == conversation_id)
+        with self._sessions() as s:
+            return [dict(r) for r in s.execute(query).mappings()]
+
+    # --- 好差评 -------------------------------------------------------------------------------
+
+    def rate(self, ref: MatterRef, score: int, comment: str = "") -> None:
+        """One rating per matter; a repeated rating replaces the earlier one."""
+        if score not in RATINGS.values():
+            raise RecordError(f"评价等级 {score} 无效")
+        now = to_db(self.clock.now())
+        key = (ratings.c.conversation_id == ref.conversation_id, ratings.c.matter == ref.matter)
+        with unit_of_work(self._sessions) as s:
+            values: dict[str, Any] = {"score": score}
+            if comment:
+                values["comment"] = mask(comment[:1000])
+            if not s.execute(update(ratings).where(*key).values(**values)).rowcount:
+                s.execute(
+                    insert(ratings).values(
+                        conversation_id=ref.conversation_id,
+                        matter=ref.matter,
+                        channel=ref.channel,
+                        created_at=now,
+                        **values,
+                    )
+                )
+
+    def comment(self, ref: MatterRef, text: str, follow_up: str | None = None) -> None:
+        """Adds the applicant's comment to the matter's rating (and its follow-up record's summary)."""
+        key = (ratings.c.conversation_id == ref.conversation_id, ratings.c.matter == ref.matter)
+        with unit_of_work(self._sessions) as s:
+            values: dict[str, Any] = {"comment": mask(text[:1000])}
+            if follow_up:
+                values["follow_up"] = follow_up
+            s.execute(update(ratings).where(*key).values(**values))
+            if follow_up:
+                s.execute(update(records).where(records.c.number == follow_up).values(summary=mask_excerpt(text)))
+
+    def link_follow_up(self, ref: MatterRef, number: str) -> None:
+        key = (ratings.c.conversation_id == ref.conversation_id, ratings.c.matter == ref.matter)
+        with unit_of_work(self._sessions) as s:
+            s.execute(update(ratings).where(*key).values(follow_up=number))
+
+    def rating(self, ref: MatterRef) -> dict[str, Any] | None:
+        key = (ratings.c.conversation_id == ref.conversation_id, ratings.c.matter == ref.matter)
+        with self._sessions() as s:
+            row = s.execute(select(ratings).where(*key)).mappings().first()
+            return dict(row) if row else None
+
+    # --- retention ----------------------------------------------------------------------------
+
+    def purge(self, older_than_days: int) -> dict[str, int]:
+        """Removes consultations and ratings past retention, and the texts of closed records."""
+        cutoff = to_db(self.clock.now() - timedelta(days=older_than_days))
+        closed = [s for kind in TRANSITIONS.values() for s, nxt in kind.items() if not nxt]
+        with unit_of_work(self._sessions) as s:
+            n_cons = s.execute(delete(consultations).where(consultations.c.updated_at < cutoff)).rowcount
+            n_rat = s.execute(delete(ratings).where(ratings.c.created_at < cutoff)).rowcount
+            n_rec = s.execute(
+                update(records)
+                .where(records.c.updated_at < cutoff, records.c.state.in_(closed), records.c.summary.is_not(None))
+                .values(summary=None)
+            ).rowcount
+        return {"consultations": n_cons, "ratings": n_rat, "records_cleared": n_rec}
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _find_for_matter(self, kind: str, ref: MatterRef) -> RecordView | None:
+        with self._sessions() as s:
+            row = (
+                s.execute(
+                    select(records)
+                    .where(
+                        records.c.kind == kind,
+                        records.c.conversation_id == ref.conversation_id,
+                        records.c.matter == ref.matter,
+                    )
+                    .order_by(records.c.id.desc())
+                )
+                .mappings()
+                .first()
+            )
+        return _view(row, ()) if row else None
+
+    def _next_sequence(self, s: Session, prefix: str, day: date) -> int:
+        """Today's next number for ``prefix``: insert-if-absent, then increment under the row lock."""
+        key = {"prefix": prefix, "day": f"{day:%Y%m%d}", "last": 0}
+        dialect = s.get_bind().dialect.name
+        if dialect == "postgresql":
+            s.execute(postgresql.insert(record_sequences).values(**key).on_conflict_do_nothing())
+        else:
+            s.execute(sqlite.insert(record_sequences).values(**key).on_conflict_do_nothing())
+        where = (record_sequences.c.prefix == prefix, record_sequences.c.day == key["day"])
+        s.execute(update(record_sequences).where(*where).values(last=record_sequences.c.last + 1))
+        return int(s.execute(select(record_sequences.c.last).where(*where)).scalar_one())
+
+    @staticmethod
+    def _event(
+        s: Session,
+        record_id: int,
+        now: datetime,
+        actor: str,
+        action: str,
+        from_state: str | None,
+        to_state: str,
+        reason: str | None,
+        rule: str | None,
+    ) -> None:
+        s.execute(
+            insert(record_events).values(
+                record_id=record_id,
+                at=to_db(now),
+                actor=actor,
+                action=action,
+                from_state=from_state,
+                to_state=to_state,
+                reason=reason,
+                rule=rule,
+            )
+        )
+
+
+def _view(row: Any, events: tuple[RecordEvent, ...]) -> RecordView:
+    return RecordView(
+        number=row["number"],
+        kind=row["kind"],
+        state=row["state"],
+        first_unit=row["first_unit"],
+        reason=row["reason"],
+        departments=tuple(row["departments"] or ()),
+        accepted_by=row["accepted_by"],
+        item_id=row["item_id"],
+        tier=row["tier"],
+        facts=row["facts"],
+        summary=row["summary"],
+        ack_due_on=row["ack_due_on"],
+        due_on=row["due_on"],
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+        events=events,
+    )
+
+
+def _event_view(e: Any) -> RecordEvent:
+    return RecordEvent(
+        from_db(e["at"]), e["actor"], e["action"], e["from_state"], e["to_state"], e["reason"], e["rule"]
+    )

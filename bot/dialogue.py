@@ -7,6 +7,7 @@ to answer lives here as plain Python so it is testable without a server. The act
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -82,7 +83,7 @@ class DialogueState:
     matter_open: bool = False  # the current matter still waits for an answer (town, clarification)
     awaiting: str | None = None  # "rating" or "comment"
     follow_up: str | None = None  # HP record the awaited comment belongs to
-    last_text: str | None = None  # the last government request, to recognise a repeated delivery
+    last_digest: str | None = None  # digest of the last request, to recognise a repeated delivery
 
     def to_slot(self) -> dict[str, Any]:
         return asdict(self)
@@ -182,9 +183,10 @@ def _answer(a: Analysis, text: str, state: DialogueState, catalog: Catalog, desk
     town_name = said_town or state.town
     # A repeated delivery of the same request, or an answer to our own question, continues the
     # matter; anything else that is a government request starts a new one.
-    continuing = state.matter_open or (text == state.last_text and state.matter > 0)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    continuing = state.matter_open or (digest == state.last_digest and state.matter > 0)
     matter = state.matter if continuing else state.matter + 1
-    base = DialogueState(town=town_name, matter=matter, last_text=text[:200])
+    base = DialogueState(town=town_name, matter=matter, last_digest=digest)
     ref = MatterRef(who.conversation_id, who.channel, matter)
 
     def served(outputs: tuple[Reply, ...], outcome: str, dept: str | None, item: str | None = None) -> Turn:

@@ -226,7 +226,7 @@ def test_items_of_several_departments_are_coordinated(
 
 
 def test_slot_state_survives_a_round_trip_and_bad_content() -> None:
-    state = DialogueState(town="西樵镇", matter=3, awaiting="rating", last_text="x")
+    state = DialogueState(town="西樵镇", matter=3, awaiting="rating", last_digest="x")
     assert DialogueState.from_slot(state.to_slot()) == state
     assert DialogueState.from_slot(None) == DialogueState()
     assert DialogueState.from_slot({"matter": "three"}) == DialogueState()

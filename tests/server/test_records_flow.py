@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.records.db import make_engine
 from bot.records.tables import consultations, records
@@ -82,6 +82,10 @@ def test_a_bounced_matter_is_owned_recorded_and_remembered_after_a_restart(datab
         )
         assert [(m["outcome"], m["record_number"]) for m in matters] == [("coordination_opened", number)]
         assert matters[0]["channel"] == "rest" and matters[0]["first_unit"]
+        # Rasa's conversation history, in the same database, holds the masked text only.
+        history = conn.execute(text("SELECT data FROM events WHERE sender_id = :s"), {"s": applicant}).scalars().all()
+        assert history and not any("13812345678" in row for row in history)
+        assert any("138****5678" in row for row in history)
     engine.dispose()
 
 

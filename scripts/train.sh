@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trains a model unless one already matches the current config, data, catalog and NLU code.
-# Prints the model's path on the last line.
+# Prints the model's path on the last line. With --check it only prints that path and exits 0 if the
+# model exists, 3 if this would train (so callers such as scripts/evaluate.py can avoid a training).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -9,6 +10,10 @@ while IFS= read -r f; do inputs+=("$f"); done < <(find bot/domain nlu_data bot/c
 hash=$(cat "${inputs[@]}" | sha256sum | cut -c1-12)
 name="shouzi-$(basename "$SHOUZI_CONFIG" .yml)-$hash"
 model="$SHOUZI_MODELS/$name.tar.gz"
+if [ "${1:-}" = "--check" ]; then
+  echo "$model"
+  if [ -f "$model" ]; then exit 0; else exit 3; fi
+fi
 if [ -f "$model" ]; then
   echo "==> 模型已是最新 / model is up to date: $model" >&2
 else

@@ -16,7 +16,12 @@ from bot.analysis import Analysis
 from bot.catalog import Catalog, Item, Problem
 from bot.catalog.matcher import PROBLEM, TOWN
 from bot.config import settings
+from bot.dispute_form import CANCEL, CONFIRM, MAX_ASKS, RESTART, DisputeForm
+from bot.policy import get_policy
+from bot.policy.assess import assess
+from bot.policy.engine import decide
 from bot.records.desk import Desk
+from bot.records.masking import mask_excerpt
 from bot.records.numbers import find_malformed, find_numbers
 from bot.records.store import RATINGS, MatterRef, MatterUpdate
 from bot.replies import (
@@ -29,8 +34,12 @@ from bot.replies import (
     comment_saved,
     coordination_opened,
     department_referral,
-    dispute_help,
+    dispute_cancelled,
+    dispute_confirm,
+    dispute_question,
+    district_final,
     empty_message,
+    escalation_opened,
     follow_up_opened,
     goodbye,
     greeting,
@@ -84,6 +93,7 @@ class DialogueState:
     awaiting: str | None = None  # "rating" or "comment"
     follow_up: str | None = None  # HP record the awaited comment belongs to
     last_digest: str | None = None  # digest of the last request, to recognise a repeated delivery
+    dispute: dict[str, Any] | None = None  # the dispute form being filled in (bot.dispute_form)
 
     def to_slot(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,15 +141,66 @@ def respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who
     follow = _follow_up_turn(text, state, desk, who)
     if follow is not None:
         return follow
+    form = DisputeForm.from_slot(state.dispute)
+    if form is not None and a.request_type != "request_human":
+        turn = _dispute_turn(a, text, form, state, catalog, desk, who)
+        return _with_rating(turn)
 
-    turn = _answer(a, text, state, catalog, desk, who)
-    if turn.outcome in SERVED:
-        turn = replace(
-            turn,
-            outputs=(*turn.outputs, rating_request()),
-            state=replace(turn.state, awaiting="rating"),
-        )
-    return turn
+    return _with_rating(_answer(a, text, state, catalog, desk, who))
+
+
+def _with_rating(turn: Turn) -> Turn:
+    """A served matter ends with the 好差评 question."""
+    if turn.outcome not in SERVED:
+        return turn
+    return replace(turn, outputs=(*turn.outputs, rating_request()), state=replace(turn.state, awaiting="rating"))
+
+
+def _dispute_turn(
+    a: Analysis, text: str, form: DisputeForm, state: DialogueState, catalog: Catalog, desk: Desk, who: Conversation
+) -> Turn:
+    """An answer to the dispute form: a button, free text, a confirmation or a cancellation."""
+    base = replace(state, awaiting=None, follow_up=None)
+    ref = MatterRef(who.conversation_id, who.channel, state.matter)
+    if text == CANCEL:
+        update = MatterUpdate("dispute_rejection", "cancelled", form.department, form.item)
+        return Turn((dispute_cancelled(),), replace(base, dispute=None, matter_open=False), "answered", update)
+    if form.asked == "confirm" and text == CONFIRM:
+        decision = decide(form.facts(), get_policy())
+        record, fresh = desk.open_escalation(ref, form.facts(), decision, form.item, form.department, form.summary)
+        update = MatterUpdate("dispute_rejection", "escalated", form.department, form.item, record.number)
+        done = replace(base, dispute=None, matter_open=False)
+        return Turn((escalation_opened(record, decision, fresh),), done, "escalated", update)
+    if form.asked == "confirm" and text == RESTART:
+        form = DisputeForm(item=form.item, department=form.department, summary=form.summary)
+    else:
+        answered = form.answer(text)
+        form = answered if answered != form else form.merge(assess(text).extracted)
+        if form.item is None and form.department is None:
+            item = _best_item(a)
+            dept = item.department if item else (a.route.top_department if a.route.confident else None)
+            form = replace(form, item=item.id if item else None, department=dept)
+    return _advance(form, base, False, catalog)
+
+
+def _advance(form: DisputeForm, base: DialogueState, first: bool, catalog: Catalog) -> Turn:
+    """Ask the next missing fact, or show what will be submitted and where (R10: confirm first)."""
+    question = form.missing()
+    while question is not None and form.asked == question and form.asks >= MAX_ASKS:
+        form = form.give_up_on(question)
+        question = form.missing()
+    update = MatterUpdate("dispute_rejection", "clarified", form.department, form.item)
+    if question is not None:
+        form = form.asking(question)
+        nxt = replace(base, dispute=form.to_slot(), matter_open=True)
+        return Turn((dispute_question(question, first),), nxt, "clarified", update)
+    decision = decide(form.facts(), get_policy())
+    if decision.final_in_district:
+        done = replace(base, dispute=None, matter_open=False)
+        return Turn((district_final(decision),), done, "referred", replace(update, outcome="referred"))
+    form = form.asking("confirm")
+    nxt = replace(base, dispute=form.to_slot(), matter_open=True)
+    return Turn((dispute_confirm(form, decision, catalog),), nxt, "clarified", update)
 
 
 def _status(
@@ -231,7 +292,10 @@ def _answer(a: Analysis, text: str, state: DialogueState, catalog: Catalog, desk
         numbers = (*a.record_numbers, *a.application_numbers)
         return served((progress_help(confident_dept, catalog, numbers),), "answered", top)
     if rt == "dispute_rejection":
-        return served((dispute_help(dept if a.route.confident else None, catalog),), "referred", top)
+        item_ = _best_item(a)
+        department = item_.department if item_ else (top if a.route.confident else None)
+        form = DisputeForm.start(assess(text).extracted, item_.id if item_ else None, department, mask_excerpt(text))
+        return _advance(form, base, True, catalog)
 
     item = _best_item(a)
     if rt in CONSULT_TYPES and item is not None:

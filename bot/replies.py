@@ -13,7 +13,19 @@ from datetime import date
 from typing import Any
 
 from bot.catalog import Catalog, Department, Item, Problem, Town
+from bot.dispute_form import (
+    CANCEL,
+    CONFIRM,
+    EXTRA_ANSWERS,
+    GROUND_ANSWERS,
+    MATERIAL_ANSWERS,
+    RESTART,
+    TIER_ANSWERS,
+    UNKNOWN,
+    DisputeForm,
+)
 from bot.policy import get_policy
+from bot.policy.engine import Decision
 from bot.records.clock import LOCAL_TZ
 from bot.records.numbers import KIND_NAMES
 from bot.records.store import STATE_NAMES, RecordView
@@ -220,31 +232,6 @@ def progress_help(department: Department | None, catalog: Catalog, numbers: Sequ
         sections=tuple(sections),
         buttons=(Button("转人工", "转人工"),),
         data={"department": department.code if department else None, "numbers": list(numbers)},
-    )
-
-
-def dispute_help(department: Department | None, catalog: Catalog) -> Reply:
-    """A disputed rejection, before the escalation workflow takes it over."""
-    office = catalog.departments["dsd"]
-    sections = [
-        (
-            "提级管理",
-            "南海区对退件、不予受理、不予许可实行否决事项提级管理：窗口只能以材料不全为由退件，"
-            "并须一次性书面告知全部补正内容；其他理由须由审批股室、部门领导班子乃至区级层面决定",
-        ),
-        ("受理单位", f"{office.name}（否决事项提级管理领导小组办公室）"),
-        ("请准备好", "办理的事项或受理号、退件的单位和窗口、对方给出的理由（如有书面告知书请保留）"),
-        ("联系方式", f"{catalog.hotline} 政务服务便民热线，说明“对退件有异议，申请提级处理”"),
-    ]
-    if department is not None:
-        sections.insert(0, ("所涉部门", department.name))
-    return Reply(
-        kind="dispute_help",
-        title="明白，您对被退件（不予受理）有异议。按照南海区的规定，这类情况可以申请提级处理。",
-        sections=tuple(sections),
-        buttons=(Button("转人工", "转人工"),),
-        footer="如对正式的不予许可决定不服，还可依法申请行政复议（知道决定之日起 60 日内）或提起行政诉讼（6 个月内）。",
-        data={"department": department.code if department else None},
     )
 
 
@@ -488,3 +475,114 @@ def comment_saved(follow_up: str | None) -> Reply:
     if follow_up:
         title += f"回访单 {follow_up} 会跟进处理，您可随时发送单号查询进度。"
     return Reply(kind="comment_saved", title=title, buttons=(Button("还有其他问题", "我还有其他问题"),))
+
+
+# The dispute form (R10) and the escalation it opens (R6–R11).
+
+GROUND_PLAIN = {
+    "G1": "材料不全",
+    "G2": "不属于受理范围",
+    "G3": "不符合法定条件或标准",
+    "G4": "依据不明（没有明确依据或理由）",
+    "G5": "部门之间意见不一、互为前置",
+}
+DISPUTE_QUESTIONS = {
+    "ground": ("对方退件（不予受理）时给的理由是什么？", tuple(GROUND_ANSWERS)),
+    "material_on_list": ("对方要求补的材料，在该事项公布的办事指南材料清单里吗？", (*MATERIAL_ANSWERS, UNKNOWN)),
+    "rejecting_tier": ("是哪一层级作出的退件决定？", (*TIER_ANSWERS, UNKNOWN)),
+    "extra": ("这个事项属于重点项目，或者已经被退件两次及以上吗？", tuple(EXTRA_ANSWERS)),
+}
+
+
+def dispute_question(question: str, first: bool) -> Reply:
+    """One question of the form, with its few answers as buttons."""
+    title, answers = DISPUTE_QUESTIONS[question]
+    if first:
+        title = "明白，您对退件有异议，我来帮您申请提级处理（否决事项提级管理）。先确认几个情况：" + title
+    hint = "也可以直接用自己的话说明。" if question == "ground" else ""
+    return Reply(
+        kind="dispute_question",
+        title=title,
+        buttons=(*(Button(a, a) for a in answers), Button("取消", CANCEL)),
+        footer=hint,
+        data={"question": question},
+    )
+
+
+def _form_lines(form: DisputeForm, catalog: Catalog) -> list[tuple[str, str]]:
+    lines: list[tuple[str, str]] = []
+    if form.item and form.item in catalog.items:
+        lines.append(("办理事项", catalog.items[form.item].name))
+    elif form.department and form.department in catalog.departments:
+        lines.append(("所涉部门", catalog.departments[form.department].name))
+    tier = "不清楚（按窗口退件处理）" if form.rejecting_tier is None else get_policy().tier_names[form.rejecting_tier]
+    lines.append(("退件层级", tier))
+    ground = GROUND_PLAIN.get(form.ground or "", "未说明")
+    if form.ground == "G1" and form.material_on_list is False:
+        ground = "要求提交办事指南清单以外的材料"
+    lines.append(("退件理由", ground))
+    extra = [t for t, on in (("重点项目", form.key_project), ("已被退件两次及以上", form.repeated)) if on]
+    lines.append(("其他情况", "、".join(extra) or "无"))
+    return lines
+
+
+def dispute_confirm(form: DisputeForm, decision: Decision, catalog: Catalog) -> Reply:
+    """Everything understood, and where it will go, before anything is submitted."""
+    where = f"第{decision.target_tier}层级：{decision.tier_name}"
+    return Reply(
+        kind="dispute_confirm",
+        title="请核对以下情况，确认后为您提交提级处理：",
+        sections=(*_form_lines(form, catalog), ("将提交到", where)),
+        buttons=(Button(CONFIRM, CONFIRM), Button(RESTART, RESTART), Button("取消", CANCEL)),
+        data={"tier": decision.target_tier, "rules": list(decision.rules)},
+    )
+
+
+def escalation_opened(record: RecordView, decision: Decision, fresh: bool = True) -> Reply:
+    """The number, the tier that decides, why (rules in plain Chinese), the deadlines and remedies."""
+    policy = get_policy()
+    tier = record.tier or decision.target_tier
+    sections = [
+        ("提级单号", f"{record.number}（请记下，凭此号可随时查询进度）"),
+        ("处理层级", f"第{tier}层级：{policy.tier_names[tier]}（{policy.tier_who[tier]}）"),
+        ("为什么", "；".join(f"{r} {policy.rule_text[r]}" for r in decision.rules if r in policy.rule_text)),
+    ]
+    if decision.overreach:
+        sections.append(("提示", "原退件由无权就该理由作出否决的层级作出，属越权否决，将一并核查"))
+    if record.ack_due_on:
+        sections.append(("确认时限", f"{say_date(record.ack_due_on)}前确认受理；逾期未确认将自动再提高一个层级"))
+    sections.append(("决定时限", f"{say_date(record.due_on)}前作出维持或撤销退件的决定"))
+    if decision.remedies:
+        sections.append(("救济途径", "；".join(decision.remedies)))
+    return Reply(
+        kind="escalation_opened",
+        title="已为您提交提级处理。" if fresh else f"您的提级单 {record.number} 正在办理中。",
+        sections=tuple(sections),
+        buttons=(Button("查询进度", record.number), Button("转人工", "转人工")),
+        data={
+            "number": record.number,
+            "tier": tier,
+            "rules": list(decision.rules),
+            "ack_due_on": record.ack_due_on.isoformat() if record.ack_due_on else None,
+            "due_on": record.due_on.isoformat(),
+        },
+    )
+
+
+def district_final(decision: Decision) -> Reply:
+    """R9: decided at district level; no further tier inside the district, only the legal remedies."""
+    return Reply(
+        kind="district_final",
+        title="这项退件已由区级层面作出决定，区内不再提级处理。",
+        sections=(("依法救济", "；".join(decision.remedies)), ("为什么", get_policy().rule_text["R9"])),
+        buttons=(Button("转人工", "转人工"),),
+        data={"tier": decision.target_tier, "rules": list(decision.rules)},
+    )
+
+
+def dispute_cancelled() -> Reply:
+    return Reply(
+        kind="dispute_cancelled",
+        title="好的，已取消本次提级申请，没有提交任何内容。需要时随时再告诉我。",
+        buttons=(Button("还有其他问题", "我还有其他问题"),),
+    )

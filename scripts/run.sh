@@ -18,14 +18,17 @@ actions_pid=$!
 .venv/bin/rasa run -m "$model" -i "$SHOUZI_HOST" -p "$SHOUZI_PORT" --credentials credentials.yml \
   --endpoints endpoints.yml --quiet >"$logs/rasa.log" 2>&1 &
 rasa_pid=$!
-stop() { kill "$rasa_pid" "$actions_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
+# Deadlines (R12): escalations not acknowledged in time move up a tier. Safe with several instances.
+.venv/bin/python -m bot.records.scheduler --every "${SHOUZI_SCHEDULER_SECONDS:-60}" >"$logs/scheduler.log" 2>&1 &
+scheduler_pid=$!
+stop() { kill "$rasa_pid" "$actions_pid" "$scheduler_pid" 2>/dev/null || true; wait 2>/dev/null || true; }
 if [ -z "$background" ]; then trap 'echo; echo "==> 正在停止 / stopping"; stop; exit 0' INT TERM; fi
 
 base="http://$SHOUZI_HOST:$SHOUZI_PORT"
 start=$(date +%s)
 until curl -sf "http://127.0.0.1:$SHOUZI_ACTIONS_PORT/health" >/dev/null 2>&1 \
    && curl -sf -X POST -H 'Content-Type: application/json' -d '{"text":"你好"}' "$base/webhooks/assist/analyze" >/dev/null 2>&1; do
-  for pid in "$rasa_pid" "$actions_pid"; do
+  for pid in "$rasa_pid" "$actions_pid" "$scheduler_pid"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "启动失败 / a server exited during start-up; see $logs/rasa.log and $logs/actions.log" >&2
       tail -20 "$logs/rasa.log" "$logs/actions.log" >&2; stop; exit 1
@@ -41,7 +44,7 @@ cat <<MSG
     终端对话:    make shell      日志: $logs/
 MSG
 if [ -n "$background" ]; then
-  echo "$rasa_pid $actions_pid" > "$background"
+  echo "$rasa_pid $actions_pid $scheduler_pid" > "$background"
   exit 0
 fi
 echo "    按 Ctrl-C 停止 / Ctrl-C stops both servers"

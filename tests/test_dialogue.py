@@ -135,14 +135,73 @@ def test_progress_question_repeats_the_number(catalog: Catalog, make_parse: Pars
     assert turn.outputs[0].kind == "record_not_found" and "XT202611280007" in render_text(turn.outputs[0])
 
 
-def test_dispute_mentions_tiered_vetoes_and_remedies(
+def test_a_dispute_asks_only_what_is_missing_then_opens_an_escalation(
     catalog: Catalog, make_parse: ParseFactory, desk: ServiceDesk
 ) -> None:
-    turn = respond(
-        analyse(make_parse("窗口唔肯受理", intent="dispute_rejection"), catalog), DialogueState(), catalog, desk, WHO
+    # Ground told (material missing), tier told (window); asks the list question and the extras.
+    kinds, state, data = _say(
+        "窗口话我材料不全唔肯受理", DialogueState(), catalog, make_parse, desk, intent="dispute_rejection"
     )
-    text = render_text(turn.outputs[0]) if isinstance(turn.outputs[0], Reply) else ""
-    assert "提级" in text and "行政复议" in text
+    assert kinds == ["dispute_question"] and data["question"] == "material_on_list"
+    kinds, state, data = _say("不在清单内", state, catalog, make_parse, desk, intent="deny")
+    assert kinds == ["dispute_question"] and data["question"] == "extra"
+    kinds, state, data = _say("都不是", state, catalog, make_parse, desk, intent="deny")
+    assert kinds == ["dispute_confirm"]
+    # R5: a material not on the list is G4 (lowest tier 3): window → tier 3, and the window overreached.
+    assert data["tier"] == 3 and data["rules"][:1] == ["R5"] and "R7" in data["rules"]
+    turn = respond(analyse(make_parse("确认提交", intent="affirm"), catalog), state, catalog, desk, WHO)
+    assert [r.kind for r in turn.outputs] == ["escalation_opened", "rating_request"]
+    opened = turn.outputs[0]
+    assert str(opened.data["number"]).startswith("TJ20261127") and opened.data["tier"] == 3
+    text = render_text(opened)
+    assert "审批部门领导班子" in text and "R5" in text and "越权" in text and "2026年12月1日" in text
+    assert turn.state.dispute is None and turn.outcome == "escalated"
+    record = desk.find(str(opened.data["number"]))
+    assert record is not None and record.tier == 3 and record.facts is not None and record.facts["ground"] == "G1"
+
+
+def test_a_fully_told_dispute_goes_straight_to_confirmation(
+    catalog: Catalog, make_parse: ParseFactory, desk: ServiceDesk
+) -> None:
+    text = "审批科以不符合条件为由不予受理，呢个系区重点项目"
+    kinds, _, data = _say(text, DialogueState(), catalog, make_parse, desk, intent="dispute_rejection")
+    assert kinds == ["dispute_confirm"]
+    assert data["tier"] == 4 and "R8" in data["rules"]  # tier 2, G3 → 3, key project → 4
+
+
+def test_free_text_answers_and_giving_up_never_loop(
+    catalog: Catalog, make_parse: ParseFactory, desk: ServiceDesk
+) -> None:
+    kinds, state, data = _say(
+        "我唔服佢哋嘅退件决定", DialogueState(), catalog, make_parse, desk, intent="dispute_rejection"
+    )
+    assert data["question"] == "ground"
+    kinds, state, data = _say("我都唔知点讲", state, catalog, make_parse, desk, intent="deny")
+    assert data["question"] == "ground"  # asked once more
+    kinds, state, data = _say("唔知", state, catalog, make_parse, desk, intent="deny")
+    assert data["question"] == "rejecting_tier"  # the unexplained ground is taken as 依据不明 (G4)
+    kinds, state, data = _say("不清楚", state, catalog, make_parse, desk, intent="deny")
+    assert data["question"] == "extra"
+    kinds, state, data = _say("已被退件两次及以上", state, catalog, make_parse, desk, intent="affirm")
+    assert kinds == ["dispute_confirm"] and "R10" in data["rules"] and "R8" in data["rules"]
+
+
+def test_a_district_decision_gets_the_legal_remedies_not_an_escalation(
+    catalog: Catalog, make_parse: ParseFactory, desk: ServiceDesk
+) -> None:
+    text = "区政府开会研究之后话部门意见唔统一，唔批"
+    kinds, state, data = _say(text, DialogueState(), catalog, make_parse, desk, intent="dispute_rejection")
+    assert kinds == ["dispute_question"] and data["question"] == "extra"
+    kinds, _, _ = _say("都不是", state, catalog, make_parse, desk, intent="deny")
+    assert kinds[0] == "district_final"
+    assert desk.store.list_records(kind="escalation") == []
+
+
+def test_a_dispute_can_be_cancelled(catalog: Catalog, make_parse: ParseFactory, desk: ServiceDesk) -> None:
+    _, state, _ = _say("窗口唔肯受理", DialogueState(), catalog, make_parse, desk, intent="dispute_rejection")
+    kinds, state, _ = _say("取消", state, catalog, make_parse, desk, intent="deny")
+    assert kinds == ["dispute_cancelled"] and state.dispute is None
+    assert desk.store.list_records(kind="escalation") == []
 
 
 def test_empty_emoji_and_overlong_messages_get_polite_answers(

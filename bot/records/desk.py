@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from bot.policy.engine import Decision, Facts
 from bot.policy.model import Policy
+from bot.records.escalations import EscalationDesk
 from bot.records.store import POOR_RATING, MatterRef, MatterUpdate, RecordStore, RecordView
 
 
@@ -31,11 +33,34 @@ class Desk(Protocol):
     def record_matter(self, ref: MatterRef, update: MatterUpdate, text: str) -> None:
         """The R4 consultation record of this matter."""
 
+    def open_escalation(
+        self,
+        ref: MatterRef,
+        facts: Facts,
+        decision: Decision,
+        item_id: str | None,
+        department: str | None,
+        summary: str,
+    ) -> tuple[RecordView, bool]:
+        """The matter's escalation record at the decided tier (R6–R11)."""
+
 
 class ServiceDesk:
     def __init__(self, store: RecordStore, policy: Policy) -> None:
         self.store = store
         self.policy = policy
+        self.escalations = EscalationDesk(store, policy)
+
+    def open_escalation(
+        self,
+        ref: MatterRef,
+        facts: Facts,
+        decision: Decision,
+        item_id: str | None,
+        department: str | None,
+        summary: str,
+    ) -> tuple[RecordView, bool]:
+        return self.escalations.open(ref, facts, decision, item_id=item_id, department=department, summary=summary)
 
     def open_coordination(
         self, ref: MatterRef, reason: str, departments: Sequence[str], item_id: str | None, summary: str

@@ -22,7 +22,7 @@ from bot.records.clock import Clock, SystemClock, from_db, local_date, to_db
 from bot.records.db import session_factory, unit_of_work
 from bot.records.masking import mask, mask_excerpt
 from bot.records.numbers import KIND_OF_PREFIX, PREFIXES, format_number, normalise
-from bot.records.tables import consultations, ratings, record_events, record_sequences, records
+from bot.records.tables import consultations, outbox, ratings, record_events, record_sequences, records
 from bot.records.workdays import WorkCalendar, load_calendar
 
 # Allowed state changes per kind of record; the first state is where a record starts.
@@ -102,6 +102,7 @@ class RecordView:
     due_on: date
     created_at: datetime
     updated_at: datetime
+    version: int = 1
     events: tuple[RecordEvent, ...] = field(default=())
 
     @property
@@ -119,6 +120,15 @@ class RecordView:
     def overdue(self, today: date) -> bool:
         deadline = self.next_deadline()
         return deadline is not None and today > deadline
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A message for someone outside the conversation, delivered later from the outbox."""
+
+    recipient: str
+    topic: str
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -226,11 +236,14 @@ class RecordStore:
         ack_in: int | None = None,
         due_in: int | None = None,
         expect_state: str | None = None,
+        expect_version: int | None = None,
+        notify: Notification | None = None,
     ) -> RecordView:
         """Move a record to ``to_state`` if its kind allows it; every move is an audit event.
 
-        ``expect_state`` makes the move conditional (compare-and-set), so two instances that both see
-        an overdue record cannot both move it.
+        ``expect_state``/``expect_version`` make the move conditional on what the caller saw, so two
+        instances that both see an overdue record cannot both move it. ``notify`` is written to the
+        outbox in the same transaction.
         """
         now = self.clock.now()
         today = local_date(now)
@@ -240,9 +253,11 @@ class RecordStore:
                 raise RecordError(f"没有编号为 {number} 的记录")
             if expect_state is not None and row["state"] != expect_state:
                 raise RecordError(f"{number} 的状态已是 {row['state']}，不是 {expect_state}")
+            if expect_version is not None and row["version"] != expect_version:
+                raise RecordError(f"{number} 已被更新（版本 {row['version']}），请刷新后重试")
             if to_state not in TRANSITIONS[row["kind"]][row["state"]]:
                 raise RecordError(f"{number} 不能从 {row['state']} 变为 {to_state}")
-            values: dict[str, Any] = {"state": to_state, "updated_at": to_db(now)}
+            values: dict[str, Any] = {"state": to_state, "updated_at": to_db(now), "version": row["version"] + 1}
             if accepted_by is not None:
                 values["accepted_by"] = accepted_by
             if tier is not None:
@@ -257,6 +272,8 @@ class RecordStore:
             if changed != 1:
                 raise RecordError(f"{number} 刚被其他人修改，请刷新后重试")
             self._event(s, row["id"], now, actor, to_state, row["state"], to_state, reason, rule)
+            if notify is not None:
+                self._notify(s, now, notify, row["number"])
         view = self.get(number)
         assert view is not None
         return view
@@ -296,6 +313,32 @@ class RecordStore:
             }
             for r in rows
         ]
+
+    # --- outbox ----------------------------------------------------------------------------------
+
+    def notify(self, notification: Notification, number: str | None = None) -> None:
+        with unit_of_work(self._sessions) as s:
+            self._notify(s, self.clock.now(), notification, number)
+
+    def notifications(self, *, pending_only: bool = True, number: str | None = None) -> list[dict[str, Any]]:
+        query = select(outbox).order_by(outbox.c.id)
+        if pending_only:
+            query = query.where(outbox.c.delivered_at.is_(None))
+        if number is not None:
+            query = query.where(outbox.c.record_number == number)
+        with self._sessions() as s:
+            return [dict(r) for r in s.execute(query).mappings()]
+
+    def mark_delivered(self, ids: Sequence[int]) -> None:
+        with unit_of_work(self._sessions) as s:
+            s.execute(update(outbox).where(outbox.c.id.in_(list(ids))).values(delivered_at=to_db(self.clock.now())))
+
+    def _notify(self, s: Session, now: datetime, n: Notification, number: str | None) -> None:
+        s.execute(
+            insert(outbox).values(
+                created_at=to_db(now), recipient=n.recipient, topic=n.topic, record_number=number, payload=n.payload
+            )
+        )
 
     # --- consultations (R4) -----------------------------------------------------------------
 
@@ -474,6 +517,7 @@ def _view(row: Any, events: tuple[RecordEvent, ...]) -> RecordView:
         due_on=row["due_on"],
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
+        version=int(row["version"]),
         events=events,
     )
 

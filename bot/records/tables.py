@@ -73,6 +73,9 @@ records = Table(
     Column("due_on", Date, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # Optimistic lock: every change increments it, and a change applies only to the version read,
+    # so two instances (or two clerks) never both move the same record.
+    Column("version", Integer, nullable=False, server_default="1"),
     Index("ix_records_conversation", "conversation_id", "matter"),
     Index("ix_records_state_due", "state", "due_on"),
 )
@@ -113,4 +116,54 @@ ratings = Table(
     Column("follow_up", String(14)),
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("conversation_id", "matter", name="uq_ratings_matter"),
+)
+
+# Notifications for people outside the conversation (the leading-group office, R12), written in the
+# same transaction as the change they announce; a channel delivers them later and marks them sent.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("recipient", String(64), nullable=False),
+    Column("topic", String(32), nullable=False),
+    Column("record_number", String(14)),
+    Column("payload", JSON, nullable=False),
+    Column("delivered_at", DateTime),
+    Index("ix_outbox_pending", "delivered_at"),
+)
+
+# Staff who work the queues: role by tier, department where the role has one.
+staff_users = Table(
+    "staff_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("department", String(16)),
+    Column("display_name", String(64), nullable=False),
+    Column("active", Integer, nullable=False, server_default="1"),
+    Column("created_at", DateTime, nullable=False),
+)
+
+staff_tokens = Table(
+    "staff_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("staff_users.id"), nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Every login attempt and every refused request, for the security officer.
+auth_log = Table(
+    "auth_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(64)),
+    Column("outcome", String(16), nullable=False),  # ok, bad_password, unknown_user, forbidden, ...
+    Column("path", String(255)),
+    Column("client", String(64)),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.records.db import make_engine
 from bot.records.migrate import downgrade, upgrade
@@ -20,4 +20,28 @@ def test_migrated_schema_matches_the_tables(db_url: str) -> None:
     assert diff == []
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+
+
+def test_upgrading_keeps_existing_records(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO records (number, kind, state, first_unit, channel, conversation_id, matter, reason,"
+                " departments, due_on, created_at, updated_at) VALUES ('XT202611270001', 'coordination', 'opened',"
+                " 'u', 'rest', 'c', 1, 'unclear', '[]', '2026-12-01', '2026-11-27 10:00:00', '2026-11-27 10:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO record_events (record_id, at, actor, action, to_state)"
+                " SELECT id, '2026-11-27 10:00:00', 'assistant', 'open', 'opened' FROM records"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT number, version FROM records")).all() == [("XT202611270001", 1)]
+        assert conn.execute(text("SELECT count(*) FROM record_events")).scalar_one() == 1
     engine.dispose()

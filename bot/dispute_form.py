@@ -1,0 +1,146 @@
+"""The dispute form (R10): ask only for the facts the applicant has not told, then confirm.
+
+Pure data and functions: the dialogue keeps a :class:`DisputeForm` in its state, merges each
+answer into it (from a button or from free text through the fact extractor), and opens the
+escalation once the applicant confirms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from bot.policy.engine import Facts
+from bot.policy.facts import ExtractedFacts
+
+# Buttons per question: title (also the payload) → value.
+GROUND_ANSWERS = {
+    "材料不全，要我补材料": "G1",
+    "说不属于他们的受理范围": "G2",
+    "说不符合条件或标准": "G3",
+    "没说清依据或理由": "G4",
+    "几个部门意见不一或互为前置": "G5",
+}
+TIER_ANSWERS = {"窗口（前台）": 1, "审批股室（科室）": 2, "部门领导班子": 3, "区级层面": 4}
+MATERIAL_ANSWERS = {"在清单内": True, "不在清单内": False}
+EXTRA_ANSWERS = {
+    "都不是": (False, False),
+    "重点项目": (True, False),
+    "已被退件两次及以上": (False, True),
+    "两者都是": (True, True),
+}
+UNKNOWN = "不清楚"
+SKIP_ITEM = "不记得了"
+CONFIRM = "确认提交"
+RESTART = "重新填写"
+CANCEL = "取消"
+MAX_ASKS = 2  # ask for the same fact at most this often; then take the policy's safe default
+
+
+@dataclass(frozen=True)
+class DisputeForm:
+    item: str | None = None
+    department: str | None = None
+    rejecting_tier: int | None = None
+    tier_unknown: bool = False  # the applicant cannot say who rejected it (R10: counts as tier 1)
+    ground: str | None = None
+    material_on_list: bool | None = None
+    key_project: bool | None = None
+    repeated: bool | None = None
+    formal_refusal: bool = False
+    asked: str | None = None  # the question waiting for an answer
+    asks: int = 0  # times that question has been asked
+    summary: str = ""  # the applicant's telling, masked
+
+    @classmethod
+    def start(cls, extracted: ExtractedFacts, item: str | None, department: str | None, summary: str) -> DisputeForm:
+        return cls(item=item, department=department, summary=summary).merge(extracted)
+
+    def merge(self, extracted: ExtractedFacts) -> DisputeForm:
+        """Fills what was unknown from facts found in a message; never overwrites an answer."""
+        f = extracted.facts
+        ground, on_list = self.ground, self.material_on_list
+        if ground is None and extracted.ground_told:
+            ground, on_list = f.ground, f.material_on_list if on_list is None else on_list
+        return replace(
+            self,
+            ground=ground,
+            material_on_list=on_list,
+            rejecting_tier=self.rejecting_tier if self.rejecting_tier is not None else f.rejecting_tier,
+            key_project=True if f.key_project else self.key_project,
+            repeated=True if f.times_rejected >= 2 else self.repeated,
+            formal_refusal=self.formal_refusal or f.formal_refusal,
+        )
+
+    def answer(self, text: str) -> DisputeForm:
+        """A button answer to the waiting question (free text is merged by the caller)."""
+        asked = self.asked
+        if asked == "ground" and text in GROUND_ANSWERS:
+            return replace(self, ground=GROUND_ANSWERS[text])
+        if asked == "rejecting_tier":
+            if text in TIER_ANSWERS:
+                return replace(self, rejecting_tier=TIER_ANSWERS[text])
+            if text == UNKNOWN:
+                return replace(self, tier_unknown=True)
+        if asked == "material_on_list":
+            if text in MATERIAL_ANSWERS:
+                return replace(self, material_on_list=MATERIAL_ANSWERS[text])
+            if text == UNKNOWN:
+                return replace(self, material_on_list=True)
+        if asked == "extra" and text in EXTRA_ANSWERS:
+            key, repeated = EXTRA_ANSWERS[text]
+            return replace(self, key_project=key, repeated=repeated)
+        return self
+
+    def missing(self) -> str | None:
+        """The next question to ask, most decisive first; None when the form is complete."""
+        if self.ground is None:
+            return "ground"
+        if self.ground == "G1" and self.material_on_list is None:
+            return "material_on_list"
+        if self.rejecting_tier is None and not self.tier_unknown:
+            return "rejecting_tier"
+        if self.key_project is None and self.repeated is None:
+            return "extra"
+        return None
+
+    def asking(self, question: str | None) -> DisputeForm:
+        asks = self.asks + 1 if question == self.asked else 1
+        return replace(self, asked=question, asks=asks)
+
+    def give_up_on(self, question: str) -> DisputeForm:
+        """After asking twice: take the policy's safe reading rather than loop (never a dead end).
+
+        An unexplained ground is "依据不明" (G4) — a rejection nobody can explain has no clear basis —
+        an unknown tier is the window (R10), and unknown extras count as no.
+        """
+        if question == "ground":
+            return replace(self, ground="G4")
+        if question == "material_on_list":
+            return replace(self, material_on_list=True)
+        if question == "rejecting_tier":
+            return replace(self, tier_unknown=True)
+        return replace(self, key_project=bool(self.key_project), repeated=bool(self.repeated))
+
+    def facts(self) -> Facts:
+        return Facts(
+            rejecting_tier=self.rejecting_tier,
+            ground=self.ground,
+            material_on_list=self.material_on_list if self.ground == "G1" else None,
+            key_project=bool(self.key_project),
+            times_rejected=2 if self.repeated else 1,
+            formal_refusal=self.formal_refusal,
+        )
+
+    def to_slot(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_slot(cls, value: Any) -> DisputeForm | None:
+        if not isinstance(value, dict):
+            return None
+        known = {f.name for f in fields(cls)}
+        try:
+            return cls(**{k: v for k, v in value.items() if k in known})
+        except TypeError:
+            return None

@@ -343,9 +343,10 @@ def _items_across_departments(a: Analysis) -> list[Item]:
 
 
 def _best_item(a: Analysis) -> Item | None:
-    for ranked in a.route.items:
-        if ranked.exact:
-            return ranked.item
+    exact = [ranked.item for ranked in a.route.items if ranked.exact]
+    if exact:
+        # Several items named: the one of the department the whole message points to.
+        return next((i for i in exact if i.department == a.route.top_department), exact[0])
     if a.route.items:
         best = a.route.items[0]
         if best.coverage >= FUZZY_ITEM_MIN and best.item.department == a.route.top_department:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -381,6 +381,17 @@ class RecordStore:
             query = query.where(consultations.c.conversation_id == conversation_id)
         with self._sessions() as s:
             return [dict(r) for r in s.execute(query).mappings()]
+
+    def outcome_counts(self) -> dict[str, int]:
+        """Consultations per outcome (R4), for the reform's numbers."""
+        query = select(consultations.c.outcome, func.count()).group_by(consultations.c.outcome)
+        with self._sessions() as s:
+            return {str(k): int(v) for k, v in s.execute(query).all()}
+
+    def rating_counts(self) -> dict[int, int]:
+        query = select(ratings.c.score, func.count()).group_by(ratings.c.score)
+        with self._sessions() as s:
+            return {int(k): int(v) for k, v in s.execute(query).all()}
 
     # --- 好差评 -------------------------------------------------------------------------------
 

@@ -41,12 +41,12 @@ def ref(conversation: str = "c1", matter: int = 1, channel: str = "rest") -> Mat
 
 
 def test_coordination_record_is_numbered_and_due_in_two_working_days(desk: ServiceDesk) -> None:
-    record, fresh = desk.open_coordination(ref(), "refused", ["mr", "hcw"], None, "市场监管所说不归他们管 13812345678")
+    record, fresh = desk.open_coordination(ref(), "refused", ["msa", "hcw"], None, "市场监管所说不归他们管 13812345678")
     assert fresh
     assert record.number == "XT202611270001"
     assert record.state == "opened" and record.kind == "coordination"
     assert record.due_on == date(2026, 12, 1)  # Friday → Monday, Tuesday
-    assert record.departments == ("mr", "hcw")
+    assert record.departments == ("msa", "hcw")
     assert record.first_unit == "南海区行政服务中心"
     assert record.summary is not None and "13812345678" not in record.summary and "138****5678" in record.summary
     assert [(e.action, e.to_state, e.rule) for e in record.events] == [("open", "opened", "R2")]
@@ -60,8 +60,8 @@ def test_first_consultation_unit_follows_the_channel(desk: ServiceDesk) -> None:
 
 
 def test_a_repeated_request_never_opens_a_second_record(desk: ServiceDesk, store: RecordStore) -> None:
-    first, fresh1 = desk.open_coordination(ref(), "refused", ["mr"], None, "x")
-    again, fresh2 = desk.open_coordination(ref(), "refused", ["mr"], None, "x")
+    first, fresh1 = desk.open_coordination(ref(), "refused", ["msa"], None, "x")
+    again, fresh2 = desk.open_coordination(ref(), "refused", ["msa"], None, "x")
     assert fresh1 and not fresh2 and again.number == first.number
     assert len(store.list_records(kind="coordination")) == 1
 
@@ -74,20 +74,20 @@ def test_sequences_restart_each_day(desk: ServiceDesk, clock: FixedClock) -> Non
 
 
 def test_states_move_only_forward_and_every_move_is_audited(desk: ServiceDesk, store: RecordStore) -> None:
-    record, _ = desk.open_coordination(ref(), "refused", ["mr"], None, "")
+    record, _ = desk.open_coordination(ref(), "refused", ["msa"], None, "")
     accepted = store.transition(
-        record.number, "accepted", actor="staff:mr-01", reason="市场监管局确认受理", accepted_by="mr"
+        record.number, "accepted", actor="staff:msa-01", reason="市场监管局确认受理", accepted_by="msa"
     )
-    assert accepted.state == "accepted" and accepted.accepted_by == "mr"
+    assert accepted.state == "accepted" and accepted.accepted_by == "msa"
     with pytest.raises(RecordError):
-        store.transition(record.number, "opened", actor="staff:mr-01", reason="回退")
+        store.transition(record.number, "opened", actor="staff:msa-01", reason="回退")
     with pytest.raises(RecordError):
         store.transition(record.number, "closed", actor="x", reason="y", expect_state="opened")
-    closed = store.transition(record.number, "closed", actor="staff:mr-01", reason="已发证")
+    closed = store.transition(record.number, "closed", actor="staff:msa-01", reason="已发证")
     assert [(e.from_state, e.to_state, e.actor) for e in closed.events] == [
         (None, "opened", "assistant"),
-        ("opened", "accepted", "staff:mr-01"),
-        ("accepted", "closed", "staff:mr-01"),
+        ("opened", "accepted", "staff:msa-01"),
+        ("accepted", "closed", "staff:msa-01"),
     ]
     assert closed.next_deadline() is None
     with pytest.raises(RecordError):
@@ -97,7 +97,7 @@ def test_states_move_only_forward_and_every_move_is_audited(desk: ServiceDesk, s
 
 
 def test_the_audit_trail_cannot_be_rewritten(engine: Engine, desk: ServiceDesk) -> None:
-    desk.open_coordination(ref(), "refused", ["mr"], None, "")
+    desk.open_coordination(ref(), "refused", ["msa"], None, "")
     with pytest.raises(DBAPIError), engine.begin() as conn:
         conn.execute(update(record_events).values(actor="someone else"))
     with pytest.raises(DBAPIError), engine.begin() as conn:
@@ -129,12 +129,12 @@ def test_concurrent_openings_get_distinct_consecutive_numbers(desk: ServiceDesk)
 
 
 def test_consultation_record_follows_its_matter(store: RecordStore) -> None:
-    store.save_consultation(ref(), MatterUpdate("consult_item", "clarified", "mr"), "我想开店，电话13812345678")
-    store.save_consultation(ref(), MatterUpdate("consult_item", "referred", "mr", "mr-food-business"), "西樵")
+    store.save_consultation(ref(), MatterUpdate("consult_item", "clarified", "msa"), "我想开店，电话13812345678")
+    store.save_consultation(ref(), MatterUpdate("consult_item", "referred", "msa", "msa-food-business"), "西樵")
     store.save_consultation(ref(matter=2), MatterUpdate("complaint", "coordination_opened", "hrss", None, "XT1"), "")
     rows = store.consultations("c1")
     assert [(r["matter"], r["outcome"], r["item_id"]) for r in rows] == [
-        (1, "referred", "mr-food-business"),
+        (1, "referred", "msa-food-business"),
         (2, "coordination_opened", None),
     ]
     assert rows[0]["excerpt"] == "我想开店，电话138****5678"
@@ -157,11 +157,11 @@ def test_a_poor_rating_opens_a_follow_up_with_deadlines(desk: ServiceDesk, store
 
 
 def test_retention_removes_old_personal_content(store: RecordStore, clock: FixedClock, desk: ServiceDesk) -> None:
-    store.save_consultation(ref(), MatterUpdate("consult_item", "referred", "mr"), "旧的咨询")
-    record, _ = desk.open_coordination(ref(), "refused", ["mr"], None, "旧的协调")
+    store.save_consultation(ref(), MatterUpdate("consult_item", "referred", "msa"), "旧的咨询")
+    record, _ = desk.open_coordination(ref(), "refused", ["msa"], None, "旧的协调")
     store.transition(record.number, "closed", actor="staff", reason="办结")
     clock.advance(days=400)
-    store.save_consultation(ref("new"), MatterUpdate("consult_item", "referred", "mr"), "新的咨询")
+    store.save_consultation(ref("new"), MatterUpdate("consult_item", "referred", "msa"), "新的咨询")
     removed = store.purge(older_than_days=365)
     assert removed == {"consultations": 1, "ratings": 0, "records_cleared": 1}
     assert [r["conversation_id"] for r in store.consultations()] == ["new"]

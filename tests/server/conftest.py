@@ -26,19 +26,28 @@ ROOT = Path(__file__).resolve().parents[2]
 @dataclass
 class Assistant:
     base: str
+    database_url: str = ""
 
-    def post(self, path: str, body: bytes | dict[str, Any], timeout: float = 30) -> tuple[int, Any]:
-        data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
-        req = urllib.request.Request(self.base + path, data=data, headers={"Content-Type": "application/json"})
+    def post(
+        self, path: str, body: bytes | dict[str, Any] | None, timeout: float = 30, token: str | None = None
+    ) -> tuple[int, Any]:
+        """POST (or GET when body is None) and decode the JSON answer, whatever the status."""
+        data = (
+            None if body is None else body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+        )
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.base + path, data=data, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return resp.status, json.loads(resp.read().decode("utf-8"))
+                status, raw = resp.status, resp.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as err:
-            raw = err.read().decode("utf-8", "replace")
-            try:
-                return err.code, json.loads(raw)
-            except json.JSONDecodeError:
-                return err.code, raw
+            status, raw = err.code, err.read().decode("utf-8", "replace")
+        try:
+            return status, json.loads(raw)
+        except json.JSONDecodeError:
+            return status, raw
 
     def analyze(self, text: str, **extra: Any) -> dict[str, Any]:
         status, body = self.post("/webhooks/assist/analyze", {"text": text, **extra})
@@ -108,7 +117,8 @@ def launch(model: str, data_dir: Path, database_url: str | None = None, **extra:
         timeout=400,
         stdout=subprocess.DEVNULL,
     )
-    return Running(Assistant(f"http://127.0.0.1:{env['SHOUZI_PORT']}"), pidfile)
+    url = database_url or f"sqlite:///{data_dir / 'shouzi.db'}"
+    return Running(Assistant(f"http://127.0.0.1:{env['SHOUZI_PORT']}", url), pidfile)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,65 @@
+"""``/webhooks/staff/...``: the staff queues' JSON API on the Rasa port (see bot.staff.service)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from functools import cached_property
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.catalog import get_catalog
+from bot.policy import get_policy
+from bot.records.clock import clock_from_env
+from bot.records.db import make_engine
+from bot.records.masking import install_log_masking
+from bot.records.store import RecordStore
+from bot.staff.auth import StaffDirectory
+from bot.staff.service import Response, StaffApi
+
+
+def _send(r: Response) -> HTTPResponse:
+    if isinstance(r.body, str):
+        return response.text(r.body, status=r.status, content_type=r.content_type)
+    return response.json(r.body, status=r.status, ensure_ascii=False)
+
+
+def _token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+class StaffInput(InputChannel):
+    """Queues per tier for staff; never touches conversations."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "staff"
+
+    @cached_property
+    def api(self) -> StaffApi:
+        install_log_masking()
+        engine, clock = make_engine(), clock_from_env()
+        return StaffApi(RecordStore(engine, clock), StaffDirectory(engine, clock), get_policy(), get_catalog())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("staff_webhook", __name__)
+
+        @bp.route("/login", methods=["POST"])
+        async def login(request: Request) -> HTTPResponse:
+            client = request.remote_addr or request.ip or ""
+            return _send(await asyncio.to_thread(self.api.login, request.body or b"", client))
+
+        @bp.route("/<path:path>", methods=["GET", "POST"])
+        async def everything_else(request: Request, path: str) -> HTTPResponse:
+            client = request.remote_addr or request.ip or ""
+            result = await asyncio.to_thread(
+                self.api.handle, request.method, path, _token(request), request.body or b"", client
+            )
+            return _send(result)
+
+        return bp

@@ -1,0 +1,221 @@
+"""The staff JSON API as plain Python: requests in, (status, body) out. The Sanic channel only
+routes HTTP to these methods, so they are tested without a server and the server tests check the
+wiring."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from bot.catalog import Catalog
+from bot.policy.model import Policy
+from bot.records import kpis
+from bot.records.clock import local_date
+from bot.records.escalations import EscalationDesk
+from bot.records.numbers import normalise
+from bot.records.store import STATE_NAMES, RecordError, RecordStore, RecordView
+from bot.staff.access import in_queue, may_act, may_view
+from bot.staff.auth import AuthError, StaffDirectory, StaffUser
+
+logger = logging.getLogger(__name__)
+MAX_BODY = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: Any  # JSON-serialisable, or str for CSV
+    content_type: str = "application/json"
+
+
+def _error(status: int, code: str, message: str) -> Response:
+    return Response(status, {"error": {"code": code, "message": message}})
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_BODY:
+        raise AuthError(413, "too_large", "请求内容过大。")
+    try:
+        data = json.loads(body.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AuthError(400, "bad_json", "请求内容不是有效的 JSON。") from exc
+    if not isinstance(data, dict):
+        raise AuthError(400, "bad_json", "请求内容应为 JSON 对象。")
+    return data
+
+
+class StaffApi:
+    def __init__(self, store: RecordStore, directory: StaffDirectory, policy: Policy, catalog: Catalog) -> None:
+        self.store = store
+        self.directory = directory
+        self.policy = policy
+        self.catalog = catalog
+        self.escalations = EscalationDesk(store, policy)
+
+    # --- entry points -------------------------------------------------------------------------
+
+    def login(self, body: bytes, client: str) -> Response:
+        try:
+            data = _json(body)
+            username, password = data.get("username"), data.get("password")
+            if not isinstance(username, str) or not isinstance(password, str):
+                return _error(400, "bad_request", "请提供用户名和密码。")
+            token, expires, user = self.directory.login(username, password, client)
+        except AuthError as exc:
+            return _error(exc.status, exc.code, exc.message)
+        return Response(200, {"token": token, "expires_at": expires.isoformat(), "user": self._user(user)})
+
+    def handle(self, method: str, path: str, token: str | None, body: bytes, client: str) -> Response:
+        """Every authenticated request: authenticate, route, check the role, act."""
+        parts = [p for p in path.strip("/").split("/") if p]
+        try:
+            user = self.directory.user_for(token, path, client)
+            return self._route(method, parts, user, token or "", body, client, path)
+        except AuthError as exc:
+            return _error(exc.status, exc.code, exc.message)
+
+    # --- routing ------------------------------------------------------------------------------
+
+    def _route(
+        self, method: str, parts: list[str], user: StaffUser, token: str, body: bytes, client: str, path: str
+    ) -> Response:
+        if method == "GET" and parts == ["me"]:
+            return Response(200, self._user(user))
+        if method == "POST" and parts == ["logout"]:
+            self.directory.logout(token)
+            return Response(200, {"ok": True})
+        if method == "GET" and parts == ["queue"]:
+            return Response(200, {"records": [self._record(r) for r in self._queue(user)]})
+        if method == "GET" and parts in (["overdue"], ["audit"], ["kpis"]):
+            if user.role != "district":
+                return self._forbid(user, path, client)
+            if parts == ["overdue"]:
+                return Response(200, {"records": [self._record(r) for r in self.escalations.overdue()]})
+            if parts == ["kpis"]:
+                return Response(200, kpis.compute(self.store))
+            return Response(200, self._audit_csv(), "text/csv; charset=utf-8")
+        if len(parts) >= 2 and parts[0] == "records":
+            record = self.store.get(normalise(parts[1]))
+            if record is None:
+                return _error(404, "not_found", f"没有编号为 {parts[1]} 的记录。")
+            if not may_view(user, record):
+                return self._forbid(user, path, client)
+            if method == "GET" and len(parts) == 2:
+                return Response(200, self._record(record, events=True))
+            if method == "POST" and len(parts) == 3:
+                return self._act(user, parts[2], record, _json(body), path, client)
+        return _error(404, "not_found", "没有这个接口。")
+
+    def _forbid(self, user: StaffUser, path: str, client: str) -> Response:
+        self.directory.log(user.username, "forbidden", path, client)
+        return _error(403, "forbidden", "您的岗位无权查看或办理此项。")
+
+    def _queue(self, user: StaffUser) -> list[RecordView]:
+        return [r for r in self.store.list_records() if in_queue(user, r)]
+
+    def _act(
+        self, user: StaffUser, action: str, record: RecordView, data: dict[str, Any], path: str, client: str
+    ) -> Response:
+        if not may_act(user, action, record):
+            return self._forbid(user, path, client)
+        reason = str(data.get("reason") or "").strip()[:500]
+        try:
+            if action == "acknowledge":
+                done = self.escalations.acknowledge(record.number, user.actor, reason or "已确认收到，审查中")
+            elif action == "decide":
+                outcome = {"uphold": "upheld", "overturn": "overturned"}.get(str(data.get("decision")))
+                if outcome is None:
+                    return _error(400, "bad_request", "decision 应为 uphold（维持）或 overturn（撤销）。")
+                done = self.escalations.decide(record.number, user.actor, outcome, reason)
+            elif action == "escalate":
+                if not reason:
+                    return _error(400, "bad_request", "提级须写明理由。")
+                done = self.escalations.escalate(record.number, user.actor, reason, rule="R6")
+            elif action == "accept":
+                dept = user.department if user.role == "section" else str(data.get("department") or "")
+                if dept not in self.catalog.departments:
+                    return _error(400, "bad_request", "请指明接收的部门（department 代码）。")
+                done = self.store.transition(
+                    record.number,
+                    "accepted",
+                    actor=user.actor,
+                    reason=reason or "协商受理",
+                    rule="R2",
+                    accepted_by=dept,
+                )
+            elif action == "contact":
+                done = self.store.transition(record.number, "contacted", actor=user.actor, reason=reason or "已回访")
+            else:  # close
+                if not reason:
+                    return _error(400, "bad_request", "办结须写明结果。")
+                done = self.store.transition(record.number, "closed", actor=user.actor, reason=reason)
+        except RecordError as exc:
+            return _error(409, "conflict", str(exc))
+        logger.info("%s %s %s → %s", user.actor, action, record.number, done.state)
+        return Response(200, self._record(done, events=True))
+
+    # --- views --------------------------------------------------------------------------------
+
+    def _user(self, user: StaffUser) -> dict[str, Any]:
+        dept = self.catalog.departments.get(user.department or "")
+        return {
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "tier": user.tier,
+            "department": user.department,
+            "department_name": dept.name if dept else None,
+        }
+
+    def _record(self, r: RecordView, events: bool = False) -> dict[str, Any]:
+        today = local_date(self.store.clock.now())
+        deadline = r.next_deadline()
+        out: dict[str, Any] = {
+            "number": r.number,
+            "kind": r.kind,
+            "state": r.state,
+            "state_name": STATE_NAMES.get(r.state, r.state),
+            "tier": r.tier,
+            "tier_name": self.policy.tier_names.get(r.tier) if r.tier else None,
+            "departments": list(r.departments),
+            "accepted_by": r.accepted_by,
+            "item": r.item_id,
+            "reason": r.reason,
+            "facts": r.facts,
+            "summary": r.summary,
+            "first_unit": r.first_unit,
+            "ack_due_on": r.ack_due_on.isoformat() if r.ack_due_on else None,
+            "due_on": r.due_on.isoformat(),
+            "next_deadline": deadline.isoformat() if deadline else None,
+            "overdue": r.overdue(today),
+            "created_at": r.created_at.isoformat(),
+            "updated_at": r.updated_at.isoformat(),
+            "version": r.version,
+        }
+        if events:
+            out["events"] = [
+                {
+                    "at": e.at.isoformat(),
+                    "actor": e.actor,
+                    "action": e.action,
+                    "from_state": e.from_state,
+                    "to_state": e.to_state,
+                    "reason": e.reason,
+                    "rule": e.rule,
+                }
+                for e in r.events
+            ]
+        return out
+
+    def _audit_csv(self) -> str:
+        rows = self.store.export_events()
+        buf = io.StringIO()
+        fields = ["number", "at", "actor", "action", "from_state", "to_state", "reason", "rule"]
+        writer = csv.DictWriter(buf, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()

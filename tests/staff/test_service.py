@@ -1,0 +1,143 @@
+"""The staff API's decisions without HTTP: queues by role, actions, refusals, KPIs, the audit export."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from bot.catalog import Catalog
+from bot.policy import get_policy
+from bot.policy.engine import Facts, decide
+from bot.records.clock import LOCAL_TZ, FixedClock
+from bot.records.escalations import EscalationDesk
+from bot.records.store import MatterRef, RecordStore
+from bot.staff.auth import StaffDirectory
+from bot.staff.service import Response, StaffApi
+
+PASSWORD = "a long enough password"
+ROLES = {
+    "hcw-sec": ("section", "hcw"),
+    "msa-sec": ("section", "msa"),
+    "hcw-lead": ("leadership", "hcw"),
+    "district": ("district", None),
+    "centre": ("first_unit", None),
+}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 30, 9, 0, tzinfo=LOCAL_TZ))
+
+
+@pytest.fixture
+def api(engine: Engine, clock: FixedClock, catalog: Catalog) -> StaffApi:
+    directory = StaffDirectory(engine, clock)
+    for name, (role, dept) in ROLES.items():
+        directory.add_user(name, PASSWORD, role, dept)
+    return StaffApi(RecordStore(engine, clock), directory, get_policy(), catalog)
+
+
+def _token(api: StaffApi, user: str) -> str:
+    r = api.login(json.dumps({"username": user, "password": PASSWORD}).encode(), "test")
+    assert r.status == 200, r.body
+    return str(r.body["token"])
+
+
+def _escalate(api: StaffApi, facts: Facts, conversation: str, dept: str = "hcw") -> str:
+    desk = EscalationDesk(api.store, api.policy)
+    record, _ = desk.open(
+        MatterRef(conversation, "rest", 1), facts, decide(facts, api.policy), item_id=None, department=dept, summary="x"
+    )
+    return record.number
+
+
+def _call(api: StaffApi, user: str | None, method: str, path: str, body: object = None) -> Response:
+    token = _token(api, user) if user else None
+    raw = json.dumps(body).encode() if body is not None else b""
+    return api.handle(method, path, token, raw, "test")
+
+
+def test_each_tier_sees_its_own_queue(api: StaffApi) -> None:
+    t2 = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "a")  # → tier 2
+    t3 = _escalate(api, Facts(rejecting_tier=2, ground="G3"), "b")  # → tier 3
+    t4 = _escalate(api, Facts(rejecting_tier=3, ground="G5"), "c")  # → tier 4
+    other = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "d", dept="msa")
+
+    def queue(user: str) -> list[str]:
+        r = _call(api, user, "GET", "queue")
+        assert r.status == 200
+        return [rec["number"] for rec in r.body["records"]]
+
+    assert queue("hcw-sec") == [t2]
+    assert queue("msa-sec") == [other]
+    assert queue("hcw-lead") == [t3]
+    assert queue("district") == [t4]
+    assert queue("centre") == []
+
+
+def test_acknowledge_and_decide_with_the_right_role_only(api: StaffApi) -> None:
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "a")
+    assert _call(api, "msa-sec", "POST", f"records/{number}/acknowledge").status == 403
+    assert _call(api, "hcw-lead", "POST", f"records/{number}/acknowledge").status == 403
+    assert _call(api, "msa-sec", "GET", f"records/{number}").status == 403
+    ok = _call(api, "hcw-sec", "POST", f"records/{number}/acknowledge", {"reason": "收到"})
+    assert ok.status == 200 and ok.body["state"] == "acknowledged"
+    assert _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "maybe"}).status == 400
+    assert _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "overturn"}).status == 409
+    done = _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "overturn", "reason": "材料齐全"})
+    assert done.status == 200 and done.body["state"] == "overturned"
+    assert [e["actor"] for e in done.body["events"]] == ["assistant", "staff:hcw-sec", "staff:hcw-sec"]
+    again = _call(api, "hcw-sec", "POST", f"records/{number}/acknowledge")
+    assert again.status in (403, 409)
+    forbidden = [a for a in api.directory.attempts() if a["outcome"] == "forbidden"]
+    assert len(forbidden) >= 3
+
+
+def test_passing_up_a_tier_needs_a_reason_and_moves_the_queue(api: StaffApi) -> None:
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "a")
+    assert _call(api, "hcw-sec", "POST", f"records/{number}/escalate").status == 400
+    moved = _call(api, "hcw-sec", "POST", f"records/{number}/escalate", {"reason": "涉及政策理解，需班子研究"})
+    assert moved.status == 200 and moved.body["tier"] == 3
+    assert [r["number"] for r in _call(api, "hcw-lead", "GET", "queue").body["records"]] == [number]
+
+
+def test_missing_bad_and_malformed_requests(api: StaffApi) -> None:
+    assert api.handle("GET", "queue", None, b"", "x").status == 401
+    assert api.handle("GET", "queue", "forged-token", b"", "x").status == 401
+    assert api.login(b"{not json", "x").status == 400
+    assert api.login(json.dumps({"username": "hcw-sec", "password": "nope"}).encode(), "x").status == 401
+    token = _token(api, "hcw-sec")
+    assert api.handle("POST", "records/XT209901010001/close", token, b"{}", "x").status == 404
+    assert api.handle("GET", "nothing/here", token, b"", "x").status == 404
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "a")
+    assert api.handle("POST", f"records/{number}/acknowledge", token, b"[1, 2]", "x").status == 400
+    assert api.handle("GET", "kpis", token, b"", "x").status == 403
+
+
+def test_district_oversight_overdue_kpis_and_audit(api: StaffApi, clock: FixedClock) -> None:
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "a")
+    clock.advance(days=5)
+    overdue = _call(api, "district", "GET", "overdue")
+    assert overdue.status == 200 and [r["number"] for r in overdue.body["records"]] == [number]
+    kpis = _call(api, "district", "GET", "kpis")
+    assert kpis.status == 200 and kpis.body["escalations"]["total"] == 1
+    assert kpis.body["escalations"]["overdue"] == 1
+    audit = _call(api, "district", "GET", "audit")
+    assert audit.status == 200 and audit.content_type.startswith("text/csv")
+    assert audit.body.splitlines()[0] == "number,at,actor,action,from_state,to_state,reason,rule"
+    assert number in audit.body
+
+
+def test_coordination_is_accepted_by_the_named_department(api: StaffApi) -> None:
+    record, _ = api.store.open_record(
+        "coordination", MatterRef("c", "rest", 1), reason="refused", departments=["hcw", "msa"], due_in=2
+    )
+    assert [r["number"] for r in _call(api, "msa-sec", "GET", "queue").body["records"]] == [record.number]
+    accepted = _call(api, "msa-sec", "POST", f"records/{record.number}/accept", {"reason": "由我局受理"})
+    assert accepted.status == 200 and accepted.body["accepted_by"] == "msa"
+    assert _call(api, "hcw-sec", "POST", f"records/{record.number}/close", {"reason": "x"}).status == 403
+    closed = _call(api, "centre", "POST", f"records/{record.number}/close", {"reason": "已办结并回复申请人"})
+    assert closed.status == 200 and closed.body["state"] == "closed"

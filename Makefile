@@ -58,7 +58,7 @@ migrate: setup
 	@source scripts/env.sh && $(PY) -m bot.records.migrate upgrade
 
 bench: setup
-	$(PY) scripts/bench.py
+	@source scripts/env.sh && $(PY) scripts/bench.py $(BENCH_ARGS)
 
 # Held-out request types and routing, escalation tiers, ../shared/eval where present, through the
 # analyze API; writes docs/evaluation.md and docs/img/. Starts the assistant when none answers.

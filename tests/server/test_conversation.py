@@ -57,7 +57,18 @@ def test_report_names_department(assistant: Assistant) -> None:
     assert "负责" in text
 
 
-@pytest.mark.parametrize("message", ["", "   ", "😀", "<script>alert(1)</script>", "长" * 3000])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "😀",
+        "<script>alert(1)</script>",
+        "长" * 3000,
+        "XT202611280001' OR '1'='1",
+        "'; DROP TABLE records; --",
+    ],
+)
 def test_odd_messages_never_break_the_conversation(assistant: Assistant, message: str) -> None:
     sender = _sender()
     status, _ = assistant.post("/webhooks/rest/webhook", {"sender": sender, "message": message})

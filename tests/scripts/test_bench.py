@@ -1,0 +1,176 @@
+"""The pure parts of scripts/bench.py: statistics, ratios, targets, rendering, profile attribution (no servers)."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load()
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    samples = [float(x) for x in range(1, 101)]  # 1 … 100
+    assert bench.percentile(samples, 50) == pytest.approx(50.5)
+    assert bench.percentile(samples, 99) == pytest.approx(99.01)
+    assert bench.percentile([3.0, 1.0, 2.0], 0) == 1.0
+    assert bench.percentile([3.0, 1.0, 2.0], 100) == 3.0
+    assert bench.percentile([7.0], 99) == 7.0
+    assert math.isnan(bench.percentile([], 50))
+
+
+def test_summarise_counts_errors_apart_and_throughput_is_successes_per_second() -> None:
+    p = bench.summarise("ours", "rest", 8, [10.0, 20.0, 30.0, 40.0], errors=2, wall=2.0)
+    assert (p.n, p.errors, p.p50) == (4, 2, 25.0)
+    assert p.throughput == 2.0
+    empty = bench.summarise("ours", "rest", 8, [], errors=3, wall=1.0)
+    assert math.isnan(empty.p50) and empty.throughput == 0.0
+
+
+def test_ratio_and_beside() -> None:
+    assert bench.ratio(20.0, 40.0) == "0.50×"
+    assert bench.ratio(None, 40.0) == "—"
+    assert bench.ratio(20.0, 0.0) == "—"
+    assert bench.ratio(math.nan, 1.0) == "—"
+    assert bench.beside(19.84, 47.0) == "19.8 / 47.0 (0.42×)"
+    assert bench.beside(None, 3.0, 0) == "— / 3 (—)"
+
+
+def _report(**overrides: Any) -> Any:
+    points = []
+    for c in bench.CONCURRENCY:
+        points += [
+            bench.summarise("ours", "analyze", c, [20.0] * 99 + [90.0], 0, 1.0),
+            bench.summarise("baseline", "analyze", c, [40.0] * 100, 0, 1.0),
+            bench.summarise("ours", "rest", c, [100.0] * 40, 0, 1.0),
+            bench.summarise("baseline", "rest", c, [90.0] * 100, 0, 1.0),
+        ]
+    fields: dict[str, Any] = {
+        "date": "2026-11-28 10:00 CST",
+        "machine": bench.Machine("Test CPU", 2, 23.4, "3.10.14", "3.6.21", "3.6.2", "abc1234+dirty"),
+        "seconds_per_point": 10.0,
+        "turns_per_conversation": 20,
+        "points": points,
+        "rss_mb": {"ours": {"rasa": 1000.0, "actions": 120.0}, "baseline": {"rasa": 700.0}},
+        "startup": {"ours": bench.Recorded(25.0, "x", fresh=True), "baseline": bench.Recorded(12.5, "x", fresh=True)},
+        "training": {"ours": None, "baseline": bench.Recorded(100.0, "2026-11-27 09:00 CST")},
+    }
+    fields.update(overrides)
+    return bench.Report(**fields)
+
+
+def test_targets_pass_fail_and_not_measured() -> None:
+    verdicts = {t.name: t.passed for t in bench.targets(_report())}
+    assert verdicts["analyze p50 ≤ 30 ms at 8 concurrent"] is True
+    assert verdicts["analyze p99 ≤ 100 ms at 8 concurrent"] is True
+    assert verdicts["consult turn p50 ≤ 1.2× baseline at 8 concurrent"] is True  # 100 / 90 = 1.11
+    assert verdicts["≥ 30 messages/s at 8 concurrent, 0 errors (consult turn)"] is True  # 40/s
+    assert verdicts["≥ 30 messages/s at 8 concurrent, 0 errors (analyze)"] is True
+    assert verdicts["RSS Rasa + actions ≤ 1.5 GB"] is True
+    assert verdicts["full training ≤ 5 min on 2 cores"] is None
+    assert verdicts["ready ≤ 60 s after start"] is True
+    slow = _report(rss_mb={"ours": {"rasa": 1400.0, "actions": 200.0}}, startup={"ours": bench.Recorded(61.0, "x")})
+    verdicts = {t.name: t.passed for t in bench.targets(slow)}
+    assert verdicts["RSS Rasa + actions ≤ 1.5 GB"] is False
+    assert verdicts["ready ≤ 60 s after start"] is False
+
+
+def test_markdown_keeps_the_notes_and_shows_ratios() -> None:
+    notes = "Hand-written: the predict_proba fix.\n\n### what is ours, what is Rasa's\n"
+    md = bench.render_markdown(_report(), notes)
+    assert bench.split_notes(md) == notes.strip("\n")
+    assert bench.split_notes(bench.render_markdown(_report(), bench.split_notes(md))) == notes.strip("\n")
+    assert bench.split_notes("# old page without marker") is None
+    assert "abc1234+dirty" in md and "Test CPU, 2 cores, 23.4 GiB" in md
+    assert "20.0 / 40.0 (0.50×)" in md  # analyze p50 beside /model/parse
+    assert "| 1000 | 700 | 1.43× |" in md
+    assert "| full training ≤ 5 min on 2 cores | — | not measured |" in md
+    assert "100.0 s (recorded 2026-11-27 09:00 CST)" in md
+    assert "PASS" in bench.render_console(_report())
+
+
+def test_report_survives_last_json_for_render_only() -> None:
+    report = _report(
+        profile=[bench.ProfileTable("rest", "rasa", 100, 0.1, {"rasa": 0.9, "ours": 0.1}, [("rasa/x.py", 0.9)])],
+        profile_measured_at="2026-11-28 10:30 UTC",
+        command="scripts/bench.py --train",
+    )
+    again = bench.report_from_json(json.loads(json.dumps(dataclasses.asdict(report))))
+    assert bench.render_markdown(again, "n") == bench.render_markdown(report, "n")
+    assert "`scripts/bench.py --train`" in bench.render_markdown(again, "n")
+
+
+def test_run_sh_pidfile_names() -> None:
+    assert bench.pid_names("11 12 13\n") == {"rasa": 11, "actions": 12, "scheduler": 13}
+    assert bench.pid_names("11 12") == {"rasa": 11, "actions": 12}
+    assert bench.pid_names("1 2 3 4") == {"rasa": 1, "actions": 2, "scheduler": 3, "process 4": 4}
+
+
+def test_memory_target_counts_the_two_servers_and_the_table_every_process() -> None:
+    rss = {"ours": {"rasa": 1000.0, "actions": 120.0, "scheduler": 90.0}, "baseline": {"rasa": 700.0}}
+    report = _report(rss_mb=rss)
+    target = next(t for t in bench.targets(report) if t.name.startswith("RSS"))
+    assert target.measured == "1120 MB"
+    md = bench.render_markdown(report, "")
+    assert "| resident memory, deadline scheduler (MB) | 90 |" in md
+    assert "| resident memory, total (MB) | 1210 | 700 | 1.73× |" in md
+
+
+def test_proc_and_ss_parsers() -> None:
+    status = "Name:\tpython\nVmHWM:\t  999 kB\nVmRSS:\t 123456 kB\n"
+    assert bench.proc_field_kb(status, "VmRSS") == 123456
+    assert bench.proc_field_kb(status, "VmSwap") is None
+    ss = 'LISTEN 0 100 127.0.0.1:5005 0.0.0.0:* users:(("python",pid=4242,fd=17),("python",pid=4242,fd=18))\n'
+    assert bench.pids_from_ss(ss) == [4242]
+    assert bench.pids_from_ss("") == []
+
+
+def test_profile_charges_samples_to_the_innermost_owned_frame() -> None:
+    root = Path("/repo")
+    site = "/venv/lib/python3.10/site-packages"
+    raw = [
+        # our department model calling numpy: ours
+        f"<module> ({site}/rasa/__main__.py:1);process (/repo/bot/nlu/components.py:140);"
+        f"predict (/repo/bot/routing/department_model.py:90);dot ({site}/numpy/core/multiarray.py:5) 30",
+        # DIET calling TensorFlow: Rasa's
+        f"<module> ({site}/rasa/__main__.py:1);process ({site}/rasa/nlu/classifiers/diet_classifier.py:9);"
+        f"call ({site}/tensorflow/python/eager/def_function.py:3) 50",
+        # the action server's adapter; rasa's own core/actions/ path must not look like ours
+        f"run ({site}/rasa_sdk/executor.py:3);run (/repo/actions/respond.py:37) 10",
+        f"run ({site}/rasa/core/actions/action.py:3) 5",
+        # json encoding with nothing owned on the stack: charged to the library
+        "dumps (/usr/lib/python3.10/json/__init__.py:231) 5",
+        # waiting, left out: a thread-pool worker and the event loop in epoll
+        "_worker (/usr/lib/python3.10/concurrent/futures/thread.py:81) 70",
+        f"run (/repo/x.py:1);serve ({site}/sanic/server/runners.py:155) 30",
+    ]
+    a = bench.attribute(raw, root)
+    assert (a.busy, a.idle) == (100, 100)
+    assert a.owners == {"ours": 40, "rasa": 55, "other": 5}
+    assert a.files["bot/routing/department_model.py"] == 30
+    assert a.files["actions/respond.py"] == 10
+    assert a.files["rasa/nlu/classifiers/diet_classifier.py"] == 50
+    assert a.files["rasa/core/actions/action.py"] == 5
+    assert a.files["(python: json)"] == 5
+    table = bench.profile_table("rest", "rasa", raw, top=2, root=root)
+    assert (table.samples, table.idle) == (100, 0.5)
+    assert table.top == [("rasa/nlu/classifiers/diet_classifier.py", 0.5), ("bot/routing/department_model.py", 0.3)]

@@ -285,7 +285,9 @@ def _answer(a: Analysis, text: str, state: DialogueState, catalog: Catalog, desk
     top = a.route.top_department
     dept = catalog.departments[top] if top else None
     named = [code for code, _ in a.route.departments]
-    if a.bounced:
+    # Sent away informally: the first-consultation unit coordinates (R2). Departments that each wait
+    # for the other (互为前置, G5) are a dispute for the district instead (R6).
+    if a.bounced and not (rt == "dispute_rejection" and assess(text).extracted.facts.ground == "G5"):
         return coordinate("refused", named[:3] if not a.route.confident else named[:1])
     if rt == "query_progress":
         confident_dept = dept if a.route.confident else None

@@ -14,6 +14,7 @@ from bot.catalog import get_catalog
 from bot.config import settings
 from bot.dialogue import Conversation, DialogueState, Turn, respond
 from bot.policy import get_policy
+from bot.policy.fact_model import get_fact_model
 from bot.records.clock import clock_from_env
 from bot.records.db import make_engine
 from bot.records.desk import ServiceDesk
@@ -28,6 +29,7 @@ class ActionRespond(Action):
         # Load and index the catalog and connect to the records database when the action server
         # starts, not on the first message.
         index_for(get_catalog())
+        get_fact_model()  # trains the dispute-fact model (~1 s) now rather than on the first dispute
         install_log_masking()
         store = RecordStore(make_engine(), clock_from_env(), first_unit=settings().first_unit_for)
         self.desk = ServiceDesk(store, get_policy())

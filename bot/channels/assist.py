@@ -20,6 +20,7 @@ from bot.analysis import analyse, to_api
 from bot.catalog import get_catalog
 from bot.channels.validation import BadRequest, parse_analyze_request
 from bot.config import settings
+from bot.policy.fact_model import get_fact_model
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class AssistInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rasa_speedups.install()  # the Rasa server loads this channel once, at start
+        get_fact_model()  # the dispute-fact model, trained now rather than on the first dispute
         bp = Blueprint("assist_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

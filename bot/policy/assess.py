@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.policy.engine import Decision, decide
+from bot.policy.engine import Decision, decide, decide_any_ground
 from bot.policy.facts import ExtractedFacts, extract, get_cues
 from bot.policy.model import Policy, get_policy
 
@@ -13,7 +13,8 @@ from bot.policy.model import Policy, get_policy
 @dataclass(frozen=True)
 class Assessment:
     extracted: ExtractedFacts
-    decision: Decision | None  # None until the ground is known (R10: ask, do not guess)
+    # None until the ground is known (R10: ask, do not guess), unless every ground gives one tier.
+    decision: Decision | None
 
     @property
     def missing_facts(self) -> list[str]:
@@ -29,7 +30,7 @@ class Assessment:
             "rules": list(d.rules),
             "reason": d.reason,
             "ground": d.ground,
-            "ground_name": policy.grounds[d.ground].name,
+            "ground_name": policy.grounds[d.ground].name if d.ground else None,
             "rejecting_tier": self.extracted.facts.rejecting_tier,
             "overreach": d.overreach,
             "final_in_district": d.final_in_district,
@@ -43,5 +44,6 @@ class Assessment:
 
 def assess(text: str) -> Assessment:
     extracted = extract(text, get_cues())
-    decision = decide(extracted.facts, get_policy()) if extracted.ground_told else None
+    policy = get_policy()
+    decision = decide(extracted.facts, policy) if extracted.ground_told else decide_any_ground(extracted.facts, policy)
     return Assessment(extracted, decision)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.policy.model import Deadline, Policy
 
@@ -25,7 +25,7 @@ class Facts:
 class Decision:
     target_tier: int
     tier_name: str
-    ground: str
+    ground: str | None  # None: the tier is the same whatever the ground (see decide_any_ground)
     rules: tuple[str, ...]
     overreach: bool  # R7: rejected below the lowest tier allowed for its ground
     final_in_district: bool  # R9: decided at tier 4, no further escalation inside the district
@@ -94,4 +94,27 @@ def decide(facts: Facts, policy: Policy) -> Decision:
         deadline=policy.deadlines.get(target),
         reason="；".join(reasons),
         remedies=remedies,
+    )
+
+
+def decide_any_ground(facts: Facts, policy: Policy) -> Decision | None:
+    """The decision when the ground is not told but every possible ground leads to the same tier.
+
+    "市重点项目的施工许可被科室退回": whatever the section's reason, a key project rejected at tier 2
+    goes to tier 4, so the tier is decided from the text even though R10 still asks for the ground.
+    Only the rules that apply under every ground are cited.
+    """
+    options = [
+        decide(replace(facts, ground=g, material_on_list=True if g == "G1" else None), policy) for g in policy.grounds
+    ]
+    if len({d.target_tier for d in options}) != 1:
+        return None
+    rules = tuple(r for r in options[0].rules if all(r in d.rules for d in options))
+    return replace(
+        options[0],
+        ground=None,
+        rules=rules,
+        overreach=all(d.overreach for d in options),
+        reason="；".join(policy.rule_text[r] for r in rules if r in policy.rule_text),
+        remedies=options[0].remedies if all(d.remedies == options[0].remedies for d in options) else (),
     )

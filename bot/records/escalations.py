@@ -39,7 +39,7 @@ class EscalationDesk:
         return self.store.open_record(
             "escalation",
             ref,
-            reason=decision.ground,
+            reason=decision.ground or "unknown",
             departments=[department] if department else [],
             item_id=item_id,
             tier=decision.target_tier,

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.policy import Facts, PolicyError, decide, get_policy, parse_policy
+from bot.policy.engine import decide_any_ground
 from bot.policy.model import POLICY_FILE
 
 POLICY = get_policy()
@@ -117,3 +118,12 @@ def test_changing_a_deadline_needs_no_code() -> None:
     doc["deadlines"][2]["decide"] = 4  # type: ignore[index]
     d = decide(Facts(rejecting_tier=1, ground="G3"), parse_policy(doc))
     assert d.deadline is not None and d.deadline.decide == 4
+
+
+def test_a_tier_that_every_ground_agrees_on_is_decided_without_the_ground() -> None:
+    policy = get_policy()
+    # A key project rejected by a section: 3 (any ground's target) + 1 → 4, whatever the ground.
+    d = decide_any_ground(Facts(rejecting_tier=2, key_project=True), policy)
+    assert d is not None and d.target_tier == 4 and d.ground is None and "R8" in d.rules
+    # A window rejection: G1 → 2 but G4 → 3, so the ground must be asked (R10).
+    assert decide_any_ground(Facts(rejecting_tier=1), policy) is None

@@ -42,9 +42,9 @@ validate: setup dictionary
 unit: setup
 	$(PY) -m pytest -m "not server" -q
 
-# make test needs a real PostgreSQL (scripts/postgres.sh installs and starts one on loopback);
-# a plain `pytest` run skips the PostgreSQL half when it cannot start one.
-test: export SHOUZI_REQUIRE_POSTGRES = 1
+# make test needs real PostgreSQL and Redis servers (scripts/postgres.sh, scripts/redis.sh install and start them on loopback);
+# a plain `pytest` run skips those tests when it cannot start them.
+test: export SHOUZI_REQUIRE_SERVICES = 1
 
 # Everything a clean machine needs: lint, data validation, unit tests, a trained model, test
 # stories, and HTTP tests against real servers started by the tests themselves.

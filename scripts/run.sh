@@ -15,8 +15,18 @@ mkdir -p "$logs"
 
 .venv/bin/rasa run actions --actions actions -p "$SHOUZI_ACTIONS_PORT" --quiet >"$logs/actions.log" 2>&1 &
 actions_pid=$!
+# Several instances sharing one PostgreSQL also share conversation locks in Redis (SHOUZI_REDIS_HOST).
+endpoints=endpoints.yml
+if [ -n "${SHOUZI_REDIS_HOST:-}" ]; then
+  endpoints="$SHOUZI_DATA_DIR/endpoints.yml"
+  { cat endpoints.yml
+    printf "\n# Added by scripts/run.sh because SHOUZI_REDIS_HOST is set.\nlock_store:\n  type: bot.channels.lock_store.AtomicRedisLockStore\n"
+    printf '  url: %s\n  port: %s\n  db: %s\n  key_prefix: shouzi\n' \
+      "$SHOUZI_REDIS_HOST" "${SHOUZI_REDIS_PORT:-6379}" "${SHOUZI_REDIS_DB:-1}"
+  } >"$endpoints"
+fi
 .venv/bin/rasa run -m "$model" -i "$SHOUZI_HOST" -p "$SHOUZI_PORT" --credentials credentials.yml \
-  --endpoints endpoints.yml --quiet >"$logs/rasa.log" 2>&1 &
+  --endpoints "$endpoints" --quiet >"$logs/rasa.log" 2>&1 &
 rasa_pid=$!
 # Deadlines (R12): escalations not acknowledged in time move up a tier. Safe with several instances.
 .venv/bin/python -m bot.records.scheduler --every "${SHOUZI_SCHEDULER_SECONDS:-60}" >"$logs/scheduler.log" 2>&1 &

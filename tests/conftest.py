@@ -74,7 +74,7 @@ def postgres_url() -> Iterator[str]:
     """A real PostgreSQL server for the session, started by scripts/postgres.sh on loopback.
 
     ``SHOUZI_TEST_POSTGRES_URL`` uses a server you already run. Where PostgreSQL cannot be started
-    the tests skip, unless ``SHOUZI_REQUIRE_POSTGRES=1`` (set by ``make test``) makes that a failure.
+    the tests skip, unless ``SHOUZI_REQUIRE_SERVICES=1`` (set by ``make test``) makes that a failure.
     """
     given = os.environ.get("SHOUZI_TEST_POSTGRES_URL")
     if given:
@@ -88,11 +88,32 @@ def postgres_url() -> Iterator[str]:
     if started.returncode != 0:
         subprocess.run([str(script), "stop", workdir], check=False)
         message = f"PostgreSQL could not be started: {started.stderr.strip()[-500:]}"
-        if os.environ.get("SHOUZI_REQUIRE_POSTGRES") == "1":
+        if os.environ.get("SHOUZI_REQUIRE_SERVICES") == "1":
             pytest.fail(message)
         pytest.skip(message)
     try:
         yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(script), "stop", workdir], check=False)
+
+
+@pytest.fixture(scope="session")
+def redis_address() -> Iterator[tuple[str, int]]:
+    """A real Redis on loopback for the session (scripts/redis.sh), same skip/fail rules as PostgreSQL."""
+    workdir = tempfile.mkdtemp(prefix="shouzi-redis-")
+    script = ROOT / "scripts" / "redis.sh"
+    started = subprocess.run(
+        [str(script), "start", workdir, str(free_port())], capture_output=True, text=True, timeout=600
+    )
+    if started.returncode != 0:
+        subprocess.run([str(script), "stop", workdir], check=False)
+        message = f"Redis could not be started: {started.stderr.strip()[-500:]}"
+        if os.environ.get("SHOUZI_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    host, port = started.stdout.strip().splitlines()[-1].rsplit(":", 1)
+    try:
+        yield host, int(port)
     finally:
         subprocess.run([str(script), "stop", workdir], check=False)
 

@@ -1,6 +1,8 @@
-"""Runs the deadline rules (R12) on a timer: ``python -m bot.records.scheduler [--once] [--every S]``.
+"""Runs the deadline rules (R12) on a timer, and retention once a day:
+``python -m bot.records.scheduler [--once] [--every S]``.
 
-Started beside the servers by scripts/run.sh. Several instances may run against one database.
+Started beside the servers by scripts/run.sh. Several instances may run against one database: both
+jobs are idempotent and every escalation is conditional on the version read.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import logging
 import sys
 import time
 
+from bot.config import settings
 from bot.policy import get_policy
-from bot.records.clock import clock_from_env
+from bot.records.clock import clock_from_env, local_date
 from bot.records.db import make_engine
 from bot.records.escalations import EscalationDesk
 from bot.records.masking import install_log_masking
@@ -27,9 +30,16 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     install_log_masking()
-    desk = EscalationDesk(RecordStore(make_engine(), clock_from_env()), get_policy())
+    store = RecordStore(make_engine(), clock_from_env())
+    desk = EscalationDesk(store, get_policy())
+    purged_on = None
     while True:
         try:
+            today = local_date(store.clock.now())
+            if purged_on != today:
+                removed = store.purge(settings().retention_days)
+                logger.info("retention %s days: %s", settings().retention_days, removed)
+                purged_on = today
             moved = desk.run_deadlines()
             for r in moved:
                 logger.info("R12 %s → 第%s层级", r.number, r.tier)

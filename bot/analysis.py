@@ -15,7 +15,7 @@ from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match, outer
 from bot.config import settings
 from bot.policy import get_policy
 from bot.policy.assess import assess
-from bot.policy.facts import get_cues, was_bounced
+from bot.policy.facts import get_cues, tells_rejection, was_bounced
 from bot.records.numbers import normalise
 from bot.request_types import CONVERSATION_ACTS, GOVERNMENT_TYPES, REQUEST_TYPES
 from bot.routing import Route, route
@@ -47,6 +47,8 @@ OOS_OVERRULE_BELOW = 0.9
 GOVERNMENT_LIKELY = 0.8
 GOVERNMENT_UNLIKELY = 0.15
 OOS_DOUBTFUL = 0.95
+# Request types a told rejection (with its ground) turns into a dispute.
+REJECTION_LIKE = ("complaint", "consult_item", "report_issue", "online_help")
 
 
 def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple[str, float, bool]:
@@ -104,6 +106,11 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
         # Government-like only by a little, naming nothing the district handles: out of scope
         # rather than guessed into a department.
         best = {"name": "out_of_scope", "confidence": _out_of_scope_rank(parse)}
+    if best["name"] in REJECTION_LIKE and tells_rejection(text):
+        # A rejection act told with its ground is a disputed rejection, whatever else the message
+        # complains about or asks: the escalation policy (R6) must see it.
+        dispute = next((r for r in ranking if r["name"] == "dispute_rejection"), {"confidence": 0.0})
+        best, fell_back = {"name": "dispute_rejection", "confidence": float(dispute.get("confidence") or 0.0)}, True
     return str(best["name"]), float(best.get("confidence") or 0.0), fell_back
 
 

@@ -156,3 +156,9 @@ def was_bounced(text: str, cues: Cues) -> bool:
     """The applicant says they were sent away informally, with no formal rejection (R2)."""
     clean = normalise(text)
     return _any(cues.bounced, clean) and not _any(cues.rejected, clean)
+
+
+def tells_rejection(text: str) -> bool:
+    """A formal rejection act (退件, 不予受理 …) told together with its ground."""
+    cues = get_cues()
+    return _any(cues.rejected, normalise(text)) and extract(text, cues).ground_told

@@ -69,53 +69,44 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _service(script: str, prefix: str) -> Iterator[str]:
+    """Starts a throwaway server with scripts/<script> on a free loopback port; yields its address.
+
+    Where it cannot start, the tests that need it skip, unless ``SHOUZI_REQUIRE_SERVICES=1`` (set by
+    ``make test``) makes that a failure.
+    """
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    path = ROOT / "scripts" / script
+    started = subprocess.run(
+        [str(path), "start", workdir, str(free_port())], capture_output=True, text=True, timeout=600
+    )
+    try:
+        if started.returncode != 0:
+            message = f"{script} could not start its server: {started.stderr.strip()[-500:]}"
+            if os.environ.get("SHOUZI_REQUIRE_SERVICES") == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+        yield started.stdout.strip().splitlines()[-1]
+    finally:
+        subprocess.run([str(path), "stop", workdir], check=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A real PostgreSQL server for the session, started by scripts/postgres.sh on loopback.
-
-    ``SHOUZI_TEST_POSTGRES_URL`` uses a server you already run. Where PostgreSQL cannot be started
-    the tests skip, unless ``SHOUZI_REQUIRE_SERVICES=1`` (set by ``make test``) makes that a failure.
-    """
+    """A real PostgreSQL for the session (``SHOUZI_TEST_POSTGRES_URL`` uses one you already run)."""
     given = os.environ.get("SHOUZI_TEST_POSTGRES_URL")
     if given:
         yield given
         return
-    workdir = tempfile.mkdtemp(prefix="shouzi-pg-")
-    script = ROOT / "scripts" / "postgres.sh"
-    started = subprocess.run(
-        [str(script), "start", workdir, str(free_port())], capture_output=True, text=True, timeout=600
-    )
-    if started.returncode != 0:
-        subprocess.run([str(script), "stop", workdir], check=False)
-        message = f"PostgreSQL could not be started: {started.stderr.strip()[-500:]}"
-        if os.environ.get("SHOUZI_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield started.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run([str(script), "stop", workdir], check=False)
+    yield from _service("postgres.sh", "shouzi-pg-")
 
 
 @pytest.fixture(scope="session")
 def redis_address() -> Iterator[tuple[str, int]]:
-    """A real Redis on loopback for the session (scripts/redis.sh), same skip/fail rules as PostgreSQL."""
-    workdir = tempfile.mkdtemp(prefix="shouzi-redis-")
-    script = ROOT / "scripts" / "redis.sh"
-    started = subprocess.run(
-        [str(script), "start", workdir, str(free_port())], capture_output=True, text=True, timeout=600
-    )
-    if started.returncode != 0:
-        subprocess.run([str(script), "stop", workdir], check=False)
-        message = f"Redis could not be started: {started.stderr.strip()[-500:]}"
-        if os.environ.get("SHOUZI_REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    host, port = started.stdout.strip().splitlines()[-1].rsplit(":", 1)
-    try:
+    """A real Redis for the session: the conversation lock store of multi-instance deployments."""
+    for address in _service("redis.sh", "shouzi-redis-"):
+        host, port = address.rsplit(":", 1)
         yield host, int(port)
-    finally:
-        subprocess.run([str(script), "stop", workdir], check=False)
 
 
 def fresh_postgres_database(server_url: str) -> str:

@@ -12,24 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.evaluation.heldout import ClassReport, confusion, per_class
+from bot.request_types import REQUEST_TYPE_ORDER
 
-# The order of ../shared/spec/api.md, so tables and charts read the same way as the contract.
-REQUEST_TYPE_ORDER = (
-    "consult_item",
-    "query_progress",
-    "dispute_rejection",
-    "complaint",
-    "report_issue",
-    "book_appointment",
-    "online_help",
-    "request_human",
-    "greet",
-    "goodbye",
-    "thank",
-    "affirm",
-    "deny",
-    "out_of_scope",
-)
 # Short Chinese names, for charts read by the service centre's staff.
 REQUEST_TYPE_NAMES = {
     "consult_item": "咨询事项",

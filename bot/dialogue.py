@@ -135,9 +135,9 @@ def respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who
     if len(text) > settings().max_text_chars:
         return Turn((too_long(settings().max_text_chars),), state, "clarified")
 
-    numbers = find_numbers(text)
-    if numbers or find_malformed(text):
-        return _status(numbers, find_malformed(text), state, catalog, desk, who)
+    numbers, malformed = find_numbers(text), find_malformed(text)
+    if numbers or malformed:
+        return _status(numbers, malformed, state, catalog, desk)
     follow = _follow_up_turn(text, state, desk, who)
     if follow is not None:
         return follow
@@ -203,9 +203,7 @@ def _advance(form: DisputeForm, base: DialogueState, first: bool, catalog: Catal
     return Turn((dispute_confirm(form, decision, catalog),), nxt, "clarified", update)
 
 
-def _status(
-    numbers: list[str], malformed: list[str], state: DialogueState, catalog: Catalog, desk: Desk, who: Conversation
-) -> Turn:
+def _status(numbers: list[str], malformed: list[str], state: DialogueState, catalog: Catalog, desk: Desk) -> Turn:
     """R13: the status of each record number in the message, from any conversation."""
     outputs: list[Reply] = []
     for number in numbers[:MAX_STATUS_LOOKUPS]:

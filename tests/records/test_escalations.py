@@ -78,6 +78,9 @@ def test_unacknowledged_escalation_moves_up_one_tier_and_tells_the_office(
     assert [(n["recipient"], n["topic"], n["payload"]["to_tier"]) for n in notes] == [(OFFICE, "escalated", 3)]
     assert desk.run_deadlines() == []  # nothing more until the new deadline passes
     assert desk.overdue() == []
+    desk.store.mark_delivered([n["id"] for n in notes])  # a channel has told the office
+    assert desk.store.notifications(number=number) == []
+    assert len(desk.store.notifications(pending_only=False, number=number)) == 1
 
 
 def test_at_the_top_tier_the_office_is_told_once(desk: EscalationDesk, clock: FixedClock) -> None:

@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.analysis import analyse
 from bot.catalog import get_catalog
-from bot.config import settings
 from bot.dialogue import Conversation, DialogueState, Turn, respond
 from bot.policy import get_policy
 from bot.policy.fact_model import get_fact_model
@@ -31,7 +30,7 @@ class ActionRespond(Action):
         index_for(get_catalog())
         get_fact_model()  # trains the dispute-fact model (~1 s) now rather than on the first dispute
         install_log_masking()
-        store = RecordStore(make_engine(), clock_from_env(), first_unit=settings().first_unit_for)
+        store = RecordStore(make_engine(), clock_from_env())
         self.desk = ServiceDesk(store, get_policy())
 
     def name(self) -> str:

@@ -13,10 +13,9 @@ from datetime import date
 from bot.policy.engine import TOP_TIER, Decision, Facts
 from bot.policy.model import Policy
 from bot.records.clock import local_date
-from bot.records.store import MatterRef, Notification, RecordError, RecordStore, RecordView
+from bot.records.store import AWAITING_ACK, OPEN_STATES, MatterRef, Notification, RecordError, RecordStore, RecordView
 
 OFFICE = "leading_group_office"  # 否决事项提级管理工作领导小组办公室
-AWAITING_ACK = ("submitted", "escalated")
 
 
 class EscalationDesk:
@@ -100,7 +99,7 @@ class EscalationDesk:
     def overdue(self, today: date | None = None) -> list[RecordView]:
         """Open escalations past their next deadline, most overdue first."""
         day = today or local_date(self.store.clock.now())
-        late = [r for r in self.store.list_records(kind="escalation") if r.overdue(day)]
+        late = [r for r in self.store.list_records(kind="escalation", states=OPEN_STATES) if r.overdue(day)]
         return sorted(late, key=lambda r: (r.next_deadline() or day, r.number))
 
     def run_deadlines(self) -> list[RecordView]:

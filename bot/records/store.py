@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.config import settings
 from bot.records.clock import Clock, SystemClock, from_db, local_date, to_db
 from bot.records.db import session_factory, unit_of_work
 from bot.records.masking import mask, mask_excerpt
@@ -46,6 +47,10 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 INITIAL_STATE = {kind: next(iter(states)) for kind, states in TRANSITIONS.items()}
+OPEN_STATES = tuple(sorted({s for states in TRANSITIONS.values() for s, nxt in states.items() if nxt}))
+CLOSED_STATES = tuple(sorted({s for states in TRANSITIONS.values() for s, nxt in states.items() if not nxt}))
+# States in which a record waits for its first answer (acknowledgement, contact) by ``ack_due_on``.
+AWAITING_ACK = ("opened", "submitted", "escalated")
 STATE_NAMES = {
     "opened": "已受理，协调中",
     "accepted": "已由责任部门接收",
@@ -113,7 +118,7 @@ class RecordView:
         """The acknowledgement date while unacknowledged, then the decision date; none once closed."""
         if not self.open:
             return None
-        if self.ack_due_on and self.state in ("opened", "submitted", "escalated"):
+        if self.ack_due_on and self.state in AWAITING_ACK:
             return self.ack_due_on
         return self.due_on
 
@@ -150,12 +155,12 @@ class RecordStore:
         engine: Engine,
         clock: Clock | None = None,
         calendar: WorkCalendar | None = None,
-        first_unit: Callable[[str], str] = lambda channel: "南海区行政服务中心",
+        first_unit: Callable[[str], str] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.calendar = calendar or load_calendar()
-        self.first_unit = first_unit
+        self.first_unit = first_unit or settings().first_unit_for
         self._sessions = session_factory(engine)
 
     # --- numbered records -------------------------------------------------------------------
@@ -278,9 +283,7 @@ class RecordStore:
         assert view is not None
         return view
 
-    def list_records(
-        self, *, kind: str | None = None, states: Sequence[str] | None = None, department: str | None = None
-    ) -> list[RecordView]:
+    def list_records(self, *, kind: str | None = None, states: Sequence[str] | None = None) -> list[RecordView]:
         query = select(records).order_by(records.c.due_on, records.c.id)
         if kind:
             query = query.where(records.c.kind == kind)
@@ -288,8 +291,7 @@ class RecordStore:
             query = query.where(records.c.state.in_(list(states)))
         with self._sessions() as s:
             rows = s.execute(query).mappings().all()
-        views = [_view(r, ()) for r in rows]
-        return [v for v in views if department is None or (v.departments[:1] == (department,))]
+        return [_view(r, ()) for r in rows]
 
     def export_events(self) -> list[dict[str, Any]]:
         """The whole audit trail, oldest first, for inspection outside the assistant."""
@@ -443,13 +445,14 @@ class RecordStore:
     def purge(self, older_than_days: int) -> dict[str, int]:
         """Removes consultations and ratings past retention, and the texts of closed records."""
         cutoff = to_db(self.clock.now() - timedelta(days=older_than_days))
-        closed = [s for kind in TRANSITIONS.values() for s, nxt in kind.items() if not nxt]
         with unit_of_work(self._sessions) as s:
             n_cons = s.execute(delete(consultations).where(consultations.c.updated_at < cutoff)).rowcount
             n_rat = s.execute(delete(ratings).where(ratings.c.created_at < cutoff)).rowcount
             n_rec = s.execute(
                 update(records)
-                .where(records.c.updated_at < cutoff, records.c.state.in_(closed), records.c.summary.is_not(None))
+                .where(
+                    records.c.updated_at < cutoff, records.c.state.in_(CLOSED_STATES), records.c.summary.is_not(None)
+                )
                 .values(summary=None)
             ).rowcount
         return {"consultations": n_cons, "ratings": n_rat, "records_cleared": n_rec}

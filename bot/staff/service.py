@@ -17,7 +17,7 @@ from bot.records import kpis
 from bot.records.clock import local_date
 from bot.records.escalations import EscalationDesk
 from bot.records.numbers import normalise
-from bot.records.store import STATE_NAMES, RecordError, RecordStore, RecordView
+from bot.records.store import OPEN_STATES, STATE_NAMES, RecordError, RecordStore, RecordView
 from bot.staff.access import in_queue, may_act, may_view
 from bot.staff.auth import AuthError, StaffDirectory, StaffUser
 
@@ -115,7 +115,7 @@ class StaffApi:
         return _error(403, "forbidden", "您的岗位无权查看或办理此项。")
 
     def _queue(self, user: StaffUser) -> list[RecordView]:
-        return [r for r in self.store.list_records() if in_queue(user, r)]
+        return [r for r in self.store.list_records(states=OPEN_STATES) if in_queue(user, r)]
 
     def _act(
         self, user: StaffUser, action: str, record: RecordView, data: dict[str, Any], path: str, client: str

@@ -1,4 +1,4 @@
-"""``action_respond``: turns the latest message into an answer through bot.dialogue."""
+"""``action_respond``: turns the latest message into an answer through bot.conversation.dialogue."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.analysis import analyse
 from bot.catalog import get_catalog
-from bot.dialogue import Conversation, DialogueState, Turn, respond
+from bot.conversation.dialogue import Conversation, DialogueState, Turn, respond
+from bot.conversation.replies import render_text
 from bot.policy import get_policy
 from bot.policy.fact_model import get_fact_model
 from bot.records.clock import clock_from_env
@@ -19,7 +20,6 @@ from bot.records.db import make_engine
 from bot.records.desk import ServiceDesk
 from bot.records.masking import install_log_masking
 from bot.records.store import MatterRef, RecordStore
-from bot.replies import render_text
 from bot.routing.item_index import index_for
 
 

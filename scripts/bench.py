@@ -317,7 +317,7 @@ FILE_ROLES = {
     "rasa/utils/endpoints.py": "HTTP client to the action server",
     "rasa_sdk/endpoint.py": "action server's Sanic HTTP handling",
     "bot/routing/department_model.py": "department model",
-    "bot/nlu/components.py": "catalog entities, department ranking",
+    "bot/adapters/nlu/components.py": "catalog entities, department ranking",
     "bot/records/store.py": "records written every turn",
     "bot/records/db.py": "records database sessions",
 }

@@ -20,7 +20,7 @@ endpoints=endpoints.yml
 if [ -n "${SHOUZI_REDIS_HOST:-}" ]; then
   endpoints="$SHOUZI_DATA_DIR/endpoints.yml"
   { cat endpoints.yml
-    printf "\n# Added by scripts/run.sh because SHOUZI_REDIS_HOST is set.\nlock_store:\n  type: bot.channels.lock_store.AtomicRedisLockStore\n"
+    printf "\n# Added by scripts/run.sh because SHOUZI_REDIS_HOST is set.\nlock_store:\n  type: bot.adapters.stores.lock_store.AtomicRedisLockStore\n"
     printf '  url: %s\n  port: %s\n  db: %s\n  key_prefix: shouzi\n' \
       "$SHOUZI_REDIS_HOST" "${SHOUZI_REDIS_PORT:-6379}" "${SHOUZI_REDIS_DB:-1}"
   } >"$endpoints"

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 inputs=("$SHOUZI_CONFIG" requirements.lock)
-while IFS= read -r f; do inputs+=("$f"); done < <(find bot/domain nlu_data bot/catalog/data bot/nlu bot/routing/department_model.py -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) | LC_ALL=C sort)
+while IFS= read -r f; do inputs+=("$f"); done < <(find bot/domain nlu_data bot/catalog/data bot/nlu bot/adapters/nlu bot/routing/department_model.py -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.txt' \) | LC_ALL=C sort)
 hash=$(cat "${inputs[@]}" | sha256sum | cut -c1-12)
 name="shouzi-$(basename "$SHOUZI_CONFIG" .yml)-$hash"
 model="$SHOUZI_MODELS/$name.tar.gz"
@@ -14,6 +14,10 @@ if [ "${1:-}" = "--check" ]; then
   echo "$model"
   if [ -f "$model" ]; then exit 0; else exit 3; fi
 fi
+mkdir -p "$SHOUZI_MODELS"
+# One training at a time on this machine (2 cores): a second caller waits, then finds the model made.
+exec 9>"$SHOUZI_MODELS/.train.lock"
+flock 9
 if [ -f "$model" ]; then
   echo "==> 模型已是最新 / model is up to date: $model" >&2
 else

@@ -1,1 +1,1 @@
-"""Chinese language understanding: tokenizer dictionary, department model and Rasa components."""
+"""Chinese language understanding data: the tokenizer dictionary built from the catalog."""

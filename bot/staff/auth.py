@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.inputs import ClientError
 from bot.records.clock import Clock, SystemClock, to_db
 from bot.records.db import session_factory, unit_of_work
 from bot.records.tables import auth_log, staff_tokens, staff_users
@@ -25,12 +26,8 @@ MIN_PASSWORD = 10
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
-class AuthError(Exception):
-    """A refused login or request: HTTP status, a code for programs and a message for people."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class AuthError(ClientError):
+    """A refused login or request (401, 403, 429)."""
 
 
 @dataclass(frozen=True)

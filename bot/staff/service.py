@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from bot.catalog import Catalog
+from bot.inputs import ClientError, parse_json_object
 from bot.policy.model import Policy
 from bot.records import kpis
 from bot.records.clock import local_date
@@ -19,7 +19,7 @@ from bot.records.escalations import EscalationDesk
 from bot.records.numbers import normalise
 from bot.records.store import OPEN_STATES, STATE_NAMES, RecordError, RecordStore, RecordView
 from bot.staff.access import in_queue, may_act, may_view
-from bot.staff.auth import AuthError, StaffDirectory, StaffUser
+from bot.staff.auth import StaffDirectory, StaffUser
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
@@ -37,15 +37,7 @@ def _error(status: int, code: str, message: str) -> Response:
 
 
 def _json(body: bytes) -> dict[str, Any]:
-    if len(body) > MAX_BODY:
-        raise AuthError(413, "too_large", "请求内容过大。")
-    try:
-        data = json.loads(body.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise AuthError(400, "bad_json", "请求内容不是有效的 JSON。") from exc
-    if not isinstance(data, dict):
-        raise AuthError(400, "bad_json", "请求内容应为 JSON 对象。")
-    return data
+    return parse_json_object(body, MAX_BODY, empty_ok=True)
 
 
 class StaffApi:
@@ -65,7 +57,7 @@ class StaffApi:
             if not isinstance(username, str) or not isinstance(password, str):
                 return _error(400, "bad_request", "请提供用户名和密码。")
             token, expires, user = self.directory.login(username, password, client)
-        except AuthError as exc:
+        except ClientError as exc:
             return _error(exc.status, exc.code, exc.message)
         return Response(200, {"token": token, "expires_at": expires.isoformat(), "user": self._user(user)})
 
@@ -75,7 +67,7 @@ class StaffApi:
         try:
             user = self.directory.user_for(token, path, client)
             return self._route(method, parts, user, token or "", body, client, path)
-        except AuthError as exc:
+        except ClientError as exc:
             return _error(exc.status, exc.code, exc.message)
 
     # --- routing ------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def test_missing_source_and_broken_yaml_are_rejected(data_copy: Path) -> None:
 
 
 def test_calendar_day_limits_are_said_as_days(catalog: Catalog) -> None:
-    from bot.replies import referral, render_text
+    from bot.conversation.replies import referral, render_text
 
     item = next(i for i in catalog.items.values() if i.legal_unit == "日" and i.legal_days and not i.instant)
     assert f"法定时限 {item.legal_days} 日" in render_text(referral(item, catalog, None))

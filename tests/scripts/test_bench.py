@@ -149,7 +149,7 @@ def test_profile_charges_samples_to_the_innermost_owned_frame() -> None:
     site = "/venv/lib/python3.10/site-packages"
     raw = [
         # our department model calling numpy: ours
-        f"<module> ({site}/rasa/__main__.py:1);process (/repo/bot/nlu/components.py:140);"
+        f"<module> ({site}/rasa/__main__.py:1);process (/repo/bot/adapters/nlu/components.py:140);"
         f"predict (/repo/bot/routing/department_model.py:90);dot ({site}/numpy/core/multiarray.py:5) 30",
         # DIET calling TensorFlow: Rasa's
         f"<module> ({site}/rasa/__main__.py:1);process ({site}/rasa/nlu/classifiers/diet_classifier.py:9);"

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.catalog import Catalog, Department, Item, Problem, Town
-from bot.dispute_form import (
+from bot.conversation.dispute_form import (
     CANCEL,
     CONFIRM,
     EXTRA_ANSWERS,
@@ -59,6 +59,18 @@ class Reply:
             "footer": self.footer,
             "data": self.data,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reply:
+        """The inverse of :meth:`as_dict`, for doors that receive replies as JSON."""
+        return cls(
+            kind=str(d.get("kind", "text")),
+            title=str(d.get("title", "")),
+            sections=tuple((str(s["label"]), str(s["text"])) for s in d.get("sections", [])),
+            buttons=tuple(Button(str(b["title"]), str(b["payload"])) for b in d.get("buttons", [])),
+            footer=str(d.get("footer", "")),
+            data=dict(d.get("data", {})),
+        )
 
 
 def render_text(reply: Reply) -> str:
@@ -585,4 +597,16 @@ def dispute_cancelled() -> Reply:
         kind="dispute_cancelled",
         title="好的，已取消本次提级申请，没有提交任何内容。需要时随时再告诉我。",
         buttons=(Button("还有其他问题", "我还有其他问题"),),
+    )
+
+
+def service_unavailable() -> Reply:
+    """A fault (a server or the database down): an apology and a way through, never silence."""
+    return Reply(
+        kind="service_unavailable",
+        title="非常抱歉，系统暂时繁忙，您的消息这次没能处理。",
+        sections=(
+            ("您可以", "稍后再发一次同样的内容（不会重复登记），或直接拨打 12345 政务服务便民热线，由人工为您办理。"),
+        ),
+        buttons=(Button("转人工", "转人工"),),
     )

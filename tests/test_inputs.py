@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from bot.channels.validation import BadRequest, clean_text, parse_analyze_request
+from bot.inputs import ClientError, clean_text, parse_analyze_request
 
 
 def parse(body: bytes) -> tuple[str, str | None]:
@@ -34,7 +34,7 @@ def test_good_request_is_cleaned() -> None:
     ],
 )
 def test_bad_requests_get_chinese_errors(body: bytes, status: int, code: str) -> None:
-    with pytest.raises(BadRequest) as err:
+    with pytest.raises(ClientError) as err:
         parse(body)
     assert (err.value.status, err.value.code) == (status, code)
     message = err.value.body()["error"]["message"]

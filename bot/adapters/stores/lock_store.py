@@ -21,7 +21,7 @@ T = TypeVar("T")
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    """Configured as ``lock_store: {type: bot.channels.lock_store.AtomicRedisLockStore, url: …}``."""
+    """Configured as ``lock_store: {type: bot.adapters.stores.lock_store.AtomicRedisLockStore, url: …}``."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
         if endpoint_config is not None:

@@ -6,12 +6,12 @@ import threading
 
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.channels.lock_store import AtomicRedisLockStore
+from bot.adapters.stores.lock_store import AtomicRedisLockStore
 
 
 def test_tickets_are_unique_under_races_and_locks_are_cleaned_up(redis_address: tuple[str, int]) -> None:
     host, port = redis_address
-    config = EndpointConfig(url=host, type="bot.channels.lock_store.AtomicRedisLockStore", port=port, db=1)
+    config = EndpointConfig(url=host, type="bot.adapters.stores.lock_store.AtomicRedisLockStore", port=port, db=1)
     stores = [AtomicRedisLockStore(endpoint_config=config) for _ in range(4)]  # four "instances"
     tickets: list[int] = []
     guard = threading.Lock()

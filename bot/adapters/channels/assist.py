@@ -15,11 +15,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import rasa_speedups
+from bot.adapters import rasa_speedups
+from bot.adapters.http import body_of, error_response, json_response
 from bot.analysis import analyse, to_api
 from bot.catalog import get_catalog
-from bot.channels.validation import BadRequest, parse_analyze_request
 from bot.config import settings
+from bot.inputs import ClientError, parse_analyze_request
 from bot.policy.fact_model import get_fact_model
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,11 @@ class AssistInput(InputChannel):
         async def analyze(request: Request) -> HTTPResponse:
             cfg = settings()
             try:
-                req = parse_analyze_request(request.body or b"", cfg.max_text_chars, cfg.max_body_bytes)
-            except BadRequest as exc:
-                return response.json(exc.body(), status=exc.status)
+                req = parse_analyze_request(
+                    body_of(request, cfg.max_body_bytes), cfg.max_text_chars, cfg.max_body_bytes
+                )
+            except ClientError as exc:
+                return error_response(exc)
             agent = request.app.ctx.agent
             if agent is None or not agent.is_ready():
                 return response.json(
@@ -55,9 +58,9 @@ class AssistInput(InputChannel):
                 )
             catalog = get_catalog()
             if req.town is not None and req.town not in catalog.towns:
-                err = BadRequest(422, "unknown_town", f"未知的镇街：{req.town}。可选：{'、'.join(catalog.towns)}。")
-                return response.json(err.body(), status=err.status)
+                err = ClientError(422, "unknown_town", f"未知的镇街：{req.town}。可选：{'、'.join(catalog.towns)}。")
+                return error_response(err)
             parse = await agent.parse_message(req.text)
-            return response.json(to_api(analyse(parse, catalog, town_hint=req.town), catalog))
+            return json_response(to_api(analyse(parse, catalog, town_hint=req.town), catalog))
 
         return bp

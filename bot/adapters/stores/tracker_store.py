@@ -31,7 +31,7 @@ def masked(event: Event) -> Event:
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
-    """Configured in endpoints.yml as ``type: bot.channels.tracker_store.MaskingSQLTrackerStore``."""
+    """Configured in endpoints.yml as ``type: bot.adapters.stores.tracker_store.MaskingSQLTrackerStore``."""
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):

@@ -16,15 +16,8 @@ from bot.analysis import Analysis
 from bot.catalog import Catalog, Item, Problem
 from bot.catalog.matcher import PROBLEM, TOWN
 from bot.config import settings
-from bot.dispute_form import CANCEL, CONFIRM, MAX_ASKS, RESTART, DisputeForm
-from bot.policy import get_policy
-from bot.policy.assess import assess
-from bot.policy.engine import decide
-from bot.records.desk import Desk
-from bot.records.masking import mask_excerpt
-from bot.records.numbers import find_malformed, find_numbers
-from bot.records.store import RATINGS, MatterRef, MatterUpdate
-from bot.replies import (
+from bot.conversation.dispute_form import CANCEL, CONFIRM, MAX_ASKS, RESTART, DisputeForm
+from bot.conversation.replies import (
     Reply,
     ask_comment,
     ask_more,
@@ -56,6 +49,13 @@ from bot.replies import (
     thanks,
     too_long,
 )
+from bot.policy import get_policy
+from bot.policy.assess import assess
+from bot.policy.engine import decide
+from bot.records.desk import Desk
+from bot.records.masking import mask_excerpt
+from bot.records.numbers import find_malformed, find_numbers
+from bot.records.store import RATINGS, MatterRef, MatterUpdate
 
 MORE_PAYLOAD = "我还有其他问题"
 NONE_PAYLOAD = "都不是"
@@ -93,7 +93,7 @@ class DialogueState:
     awaiting: str | None = None  # "rating" or "comment"
     follow_up: str | None = None  # HP record the awaited comment belongs to
     last_digest: str | None = None  # digest of the last request, to recognise a repeated delivery
-    dispute: dict[str, Any] | None = None  # the dispute form being filled in (bot.dispute_form)
+    dispute: dict[str, Any] | None = None  # the dispute form being filled in (bot.conversation.dispute_form)
 
     def to_slot(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,14 +9,14 @@ from sqlalchemy.engine import Engine
 
 from bot.analysis import analyse
 from bot.catalog import Catalog, Item
-from bot.dialogue import DISTRICT_PAYLOAD, Conversation, DialogueState, respond
+from bot.conversation.dialogue import DISTRICT_PAYLOAD, Conversation, DialogueState, respond
+from bot.conversation.replies import Reply, render_text
 from bot.policy import get_policy
 from bot.records.clock import LOCAL_TZ, FixedClock
 from bot.records.db import make_engine
 from bot.records.desk import ServiceDesk
 from bot.records.migrate import upgrade
 from bot.records.store import RecordStore
-from bot.replies import Reply, render_text
 from tests.conftest import ParseFactory
 
 WHO = Conversation("applicant-1", "rest")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rasa.shared.core.events import ActionExecuted, UserUttered
 
-from bot.channels.tracker_store import masked
+from bot.adapters.stores.tracker_store import masked
 
 
 def test_user_messages_are_masked_for_storage_only() -> None:

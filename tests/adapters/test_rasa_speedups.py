@@ -5,7 +5,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import rasa_speedups
+from bot.adapters import rasa_speedups
 
 
 def test_patched_validation_accepts_and_rejects_like_rasa() -> None:

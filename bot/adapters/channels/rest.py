@@ -1,0 +1,81 @@
+"""``POST /webhooks/rest/webhook``: Rasa's REST channel for trusted integrators and tests, with the
+request checked before any NLU work (size, JSON shape, sender, text) and an apology instead of
+``[]`` when the assistant could not answer."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.adapters.channels.turns import apology, run_turn
+from bot.adapters.http import error_response, json_body, json_response
+from bot.config import settings
+from bot.conversation.replies import Reply, render_text
+from bot.inputs import ClientError, clean_text
+
+MAX_SENDER_CHARS = 128
+
+
+def _sender(data: dict[str, Any]) -> str:
+    raw = data.get("sender")
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise ClientError(422, "missing_sender", "请在 sender 字段中提供会话编号（字符串）。")
+    sender = clean_text(str(raw))
+    if not sender or len(sender) > MAX_SENDER_CHARS:
+        raise ClientError(422, "invalid_sender", f"sender 应为 1 至 {MAX_SENDER_CHARS} 个字符。")
+    return sender
+
+
+def _message(data: dict[str, Any], max_chars: int) -> str:
+    """The text as sent (cleaned); over-long text is cut to a little past the limit so the dialogue can
+    answer it politely without the cost of reading all of it."""
+    raw = data.get("message")
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raise ClientError(422, "invalid_message", "message 字段应为文字。")
+    return clean_text(raw[: max_chars * 2 + 1])
+
+
+class LimitedRestInput(RestInput):
+    """Configured in credentials.yml as ``bot.adapters.channels.rest.LimitedRestInput``; path unchanged."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("limited_rest_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            cfg = settings()
+            try:
+                data = json_body(request, cfg.max_body_bytes)
+                sender, text = _sender(data), _message(data, cfg.max_text_chars)
+                metadata = data.get("metadata")
+                if metadata is not None and not isinstance(metadata, dict):
+                    raise ClientError(422, "invalid_metadata", "metadata 字段应为 JSON 对象。")
+            except ClientError as exc:
+                return error_response(exc)
+            messages, answered = await run_turn(on_new_message, sender, text, self.name(), metadata)
+            if not answered:
+                sorry = Reply.from_dict(apology())
+                buttons = [{"title": b.title, "payload": b.payload} for b in sorry.buttons]
+                messages = [
+                    {"recipient_id": sender, "text": render_text(sorry), "buttons": buttons},
+                    {"recipient_id": sender, "custom": sorry.as_dict()},
+                ]
+            return json_response(messages)
+
+        return bp

@@ -1,0 +1,41 @@
+"""Sanic-side helpers shared by every channel: errors as JSON, bodies read under a limit, client
+addresses. The checks themselves are pure and live in :mod:`bot.inputs`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.inputs import ClientError, parse_json_object, too_large
+
+
+def error_response(exc: ClientError) -> HTTPResponse:
+    return response.json(exc.body(), status=exc.status, ensure_ascii=False)
+
+
+def json_response(body: Any, status: int = 200) -> HTTPResponse:
+    return response.json(body, status=status, ensure_ascii=False)
+
+
+def body_of(request: Request, max_bytes: int) -> bytes:
+    """The raw body, refused (413) past ``max_bytes`` by its declared length before it is used."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise too_large(max_bytes)
+    body = request.body or b""
+    if len(body) > max_bytes:
+        raise too_large(max_bytes)
+    return body
+
+
+def json_body(request: Request, max_bytes: int, *, empty_ok: bool = False) -> dict[str, Any]:
+    """The body as a JSON object (see :func:`bot.inputs.parse_json_object`)."""
+    return parse_json_object(body_of(request, max_bytes), max_bytes, empty_ok=empty_ok)
+
+
+def client_address(request: Request) -> str:
+    """The peer's address (behind a proxy, what the proxy forwarded if Sanic is told to trust it)."""
+    return str(request.remote_addr or request.ip or "")

@@ -1,0 +1,1 @@
+"""Rasa NLU graph components over the catalog matcher and the department model."""

@@ -1,1 +1,0 @@
-"""Channels: HTTP doors into the assistant (Rasa InputChannel adapters and their input checks)."""

@@ -5,16 +5,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup dictionary train run shell lint validate unit test bench eval migrate clean
+.PHONY: help setup lock dictionary train run shell lint validate unit test bench eval migrate clean
 
 help:
 	@echo "make run    安装依赖、按需训练并启动助手 / install, train if needed, start on 127.0.0.1:5005"
 	@echo "make test   安装依赖并运行全部检查与测试 / install and run every check and test"
 	@echo "make shell  在终端里与助手对话 / talk to the assistant in the terminal"
-	@echo "make lint | validate | unit | bench | eval | clean"
+	@echo "make lint | validate | unit | bench | eval | lock | clean"
 
 setup:
 	@scripts/setup.sh
+
+# Re-resolve requirements.in into requirements.lock (a throwaway venv; nothing else changes).
+lock:
+	@scripts/lock.sh
 
 dictionary: setup
 	@$(PY) -m bot.nlu.dictionary build/jieba

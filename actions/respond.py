@@ -9,27 +9,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.adapters.startup import prepare_action_server
 from bot.analysis import analyse
 from bot.catalog import get_catalog
 from bot.conversation.dialogue import Conversation, DialogueState, Turn, respond
 from bot.conversation.replies import render_text
 from bot.policy import get_policy
-from bot.policy.fact_model import get_fact_model
 from bot.records.clock import clock_from_env
 from bot.records.db import make_engine
 from bot.records.desk import ServiceDesk
-from bot.records.masking import install_log_masking
 from bot.records.store import MatterRef, RecordStore
-from bot.routing.item_index import index_for
 
 
 class ActionRespond(Action):
     def __init__(self) -> None:
-        # Load and index the catalog and connect to the records database when the action server
-        # starts, not on the first message.
-        index_for(get_catalog())
-        get_fact_model()  # trains the dispute-fact model (~1 s) now rather than on the first dispute
-        install_log_masking()
+        # Warm up and connect to the records database when the action server starts, not on the first message.
+        prepare_action_server()
         store = RecordStore(make_engine(), clock_from_env())
         self.desk = ServiceDesk(store, get_policy())
 

@@ -14,10 +14,11 @@ from bot.catalog import Catalog
 from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match, outermost
 from bot.config import settings
 from bot.policy import get_policy
-from bot.policy.assess import assess
-from bot.policy.facts import get_cues, tells_rejection, was_bounced
+from bot.policy.assess import Assessment, assess
+from bot.policy.cues import get_cues
+from bot.policy.facts import was_bounced
 from bot.records.numbers import normalise
-from bot.request_types import CONVERSATION_ACTS, GOVERNMENT_TYPES, REQUEST_TYPES
+from bot.request_types import CONVERSATION_ACTS, GOVERNMENT_TYPES, REQUEST_TYPES, RequestType
 from bot.routing import Route, route
 from bot.routing.item_index import index_for
 
@@ -34,6 +35,7 @@ class Analysis:
     matches: tuple[Match, ...]
     record_numbers: tuple[str, ...]
     application_numbers: tuple[str, ...]
+    assessment: Assessment  # what the escalation policy reads in the text (once per message)
     bounced: bool = False  # sent away informally by a department ("不归我们管"), R2
 
 
@@ -48,10 +50,12 @@ GOVERNMENT_LIKELY = 0.8
 GOVERNMENT_UNLIKELY = 0.15
 OOS_DOUBTFUL = 0.95
 # Request types a told rejection (with its ground) turns into a dispute.
-REJECTION_LIKE = ("complaint", "consult_item", "report_issue", "online_help")
+REJECTION_LIKE = (RequestType.COMPLAINT, RequestType.CONSULT_ITEM, RequestType.REPORT_ISSUE, RequestType.ONLINE_HELP)
 
 
-def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple[str, float, bool]:
+def _request_type(
+    parse: Mapping[str, Any], matches: tuple[Match, ...], assessment: Assessment
+) -> tuple[str, float, bool]:
     """The best request type, checked against what the text itself shows.
 
     Rasa's fallback intent marks ambiguity, not a type of its own. The intent model's verdict is
@@ -67,7 +71,7 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
         name = intent.get("name")
         if name in REQUEST_TYPES:
             return str(name), float(intent.get("confidence") or 0.0), False
-        return "out_of_scope", 0.0, True
+        return RequestType.OUT_OF_SCOPE, 0.0, True
     text = str(parse.get("text") or "")
     best = ranking[0]
     if best["name"] in CONVERSATION_ACTS and len(text.strip()) > MAX_CONVERSATION_ACT_CHARS:
@@ -79,7 +83,7 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
     confidence = float(best.get("confidence") or 0)
     government = [r for r in ranking if r["name"] in GOVERNMENT_TYPES]
     if (
-        best["name"] == "out_of_scope"
+        best["name"] == RequestType.OUT_OF_SCOPE
         and government
         and (
             (evidence and confidence < OOS_OVERRULE_BELOW)
@@ -95,8 +99,10 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
         and float(p_government) < GOVERNMENT_UNLIKELY
         and not any(m.kind in (ITEM, PROBLEM, RECORD, APPLICATION) for m in matches)
     ):
-        oos_conf = next((float(r.get("confidence") or 0) for r in ranking if r["name"] == "out_of_scope"), 0.0)
-        best, fell_back = {"name": "out_of_scope", "confidence": max(oos_conf, 1 - float(p_government))}, True
+        oos_conf = next(
+            (float(r.get("confidence") or 0) for r in ranking if r["name"] == RequestType.OUT_OF_SCOPE), 0.0
+        )
+        best, fell_back = {"name": RequestType.OUT_OF_SCOPE, "confidence": max(oos_conf, 1 - float(p_government))}, True
     elif (
         best["name"] in GOVERNMENT_TYPES
         and confidence < settings().oos_confidence
@@ -105,12 +111,15 @@ def _request_type(parse: Mapping[str, Any], matches: tuple[Match, ...]) -> tuple
     ):
         # Government-like only by a little, naming nothing the district handles: out of scope
         # rather than guessed into a department.
-        best = {"name": "out_of_scope", "confidence": _out_of_scope_rank(parse)}
-    if best["name"] in REJECTION_LIKE and tells_rejection(text):
+        best = {"name": RequestType.OUT_OF_SCOPE, "confidence": _out_of_scope_rank(parse)}
+    if best["name"] in REJECTION_LIKE and assessment.rejection_told:
         # A rejection act told with its ground is a disputed rejection, whatever else the message
         # complains about or asks: the escalation policy (R6) must see it.
-        dispute = next((r for r in ranking if r["name"] == "dispute_rejection"), {"confidence": 0.0})
-        best, fell_back = {"name": "dispute_rejection", "confidence": float(dispute.get("confidence") or 0.0)}, True
+        dispute = next((r for r in ranking if r["name"] == RequestType.DISPUTE_REJECTION), {"confidence": 0.0})
+        best, fell_back = (
+            {"name": RequestType.DISPUTE_REJECTION, "confidence": float(dispute.get("confidence") or 0.0)},
+            True,
+        )
     return str(best["name"]), float(best.get("confidence") or 0.0), fell_back
 
 
@@ -119,7 +128,8 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
     text = str(parse.get("text") or "")
     matches = tuple(Match(**m) for m in parse.get("catalog_matches") or [])
     model_ranking = [(str(c), float(p)) for c, p in parse.get("department_ranking") or []]
-    request_type, confidence, ambiguous = _request_type(parse, matches)
+    assessment = assess(text)
+    request_type, confidence, ambiguous = _request_type(parse, matches, assessment)
     routed = route(
         catalog,
         index_for(catalog),
@@ -139,13 +149,14 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
         matches=matches,
         record_numbers=tuple(dict.fromkeys(normalise(m.value) for m in matches if m.kind == RECORD)),
         application_numbers=tuple(dict.fromkeys(m.value for m in matches if m.kind == APPLICATION)),
+        assessment=assessment,
         bounced=was_bounced(text, get_cues()),
     )
 
 
 def _out_of_scope_rank(parse: Mapping[str, Any]) -> float:
     for r in parse.get("intent_ranking") or []:
-        if r.get("name") == "out_of_scope":
+        if r.get("name") == RequestType.OUT_OF_SCOPE:
             return float(r.get("confidence") or 0.0)
     return 0.0
 
@@ -155,9 +166,9 @@ def to_api(analysis: Analysis, catalog: Catalog) -> dict[str, Any]:
     r = analysis.route
     escalation: dict[str, Any] | None = None
     missing: list[str] = []
-    if analysis.request_type == "dispute_rejection":
-        assessment = assess(analysis.text)
-        escalation, missing = assessment.as_api(get_policy()), assessment.missing_facts
+    if analysis.request_type == RequestType.DISPUTE_REJECTION:
+        assessment = analysis.assessment
+        escalation, missing = assessment.as_api(get_policy()), list(assessment.missing_facts)
         if not r.items:
             missing.append("item")
     return {

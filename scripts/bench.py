@@ -24,13 +24,10 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,6 +38,9 @@ from types import FrameType
 from typing import Any
 
 import aiohttp
+
+from bot.adapters import launcher
+from bot.adapters.launcher import free_port, post_status
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv" / "bin" / "rasa"
@@ -463,16 +463,6 @@ def pids_from_ss(output: str) -> list[int]:
     return sorted({int(p) for p in re.findall(r"pid=(\d+)", output)})
 
 
-RUN_SH_PROCESSES = ("rasa", "actions", "scheduler")  # the order scripts/run.sh writes its pidfile in
-
-
-def pid_names(pidfile: str) -> dict[str, int]:
-    """Name the pids scripts/run.sh wrote (``rasa actions scheduler``); any later ones as ``process N``."""
-    pids = [int(p) for p in pidfile.split()]
-    names = [*RUN_SH_PROCESSES, *(f"process {i + 1}" for i in range(len(RUN_SH_PROCESSES), len(pids)))]
-    return dict(zip(names, pids, strict=False))
-
-
 _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
 
@@ -633,26 +623,6 @@ def project_env(**extra: str) -> dict[str, str]:
     return dict(item.split("=", 1) for item in out.split("\0") if "=" in item)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def post_status(url: str, body: dict[str, Any], timeout: float = 5.0) -> int:
-    """HTTP status of one JSON POST; 0 when nothing answers."""
-    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            resp.read()
-            return int(resp.status)
-    except urllib.error.HTTPError as err:
-        return int(err.code)
-    except (OSError, ValueError):
-        return 0
-
-
 @contextlib.contextmanager
 def train_lock() -> Iterator[None]:
     """The machine-wide training lock (``flock /tmp/shouzi-train.lock``): two trainings on 2 cores ruin both."""
@@ -749,49 +719,33 @@ def wait_ready(url: str, body: dict[str, Any], proc: subprocess.Popen[bytes], ti
 
 
 def trained_model() -> str:
-    """Our current model (scripts/train.sh trains only when data or config changed), under the training lock."""
+    """Our current model (scripts/train.sh trains only when data or config changed, under the machine's
+    training lock)."""
     print("==> model: scripts/train.sh", flush=True)
-    with train_lock():
-        out = subprocess.run([str(ROOT / "scripts" / "train.sh")], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([str(ROOT / "scripts" / "train.sh")], cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         raise BenchError("scripts/train.sh failed:\n" + out.stderr[-2000:])
     return out.stdout.strip().splitlines()[-1]
 
 
 def start_ours(stack: contextlib.ExitStack, work: Path, timeout: float, database_url: str | None = None) -> Running:
-    """Our assistant via scripts/run.sh on free ports, timed from launch to the first 200 from analyze.
+    """Our assistant through the project's launcher, timed from launch to the first 200 from analyze.
 
     It gets its own data directory, so its database is a fresh SQLite file there unless ``database_url`` is
     given: benchmark conversations never land in a developer's ``var/shouzi.db``.
     """
     model = trained_model()
-    port, actions_port = free_port(), free_port()
-    inherited = {k: v for k, v in os.environ.items() if k not in ("ACTION_ENDPOINT_URL", "DATABASE_URL")}
-    env = inherited | {
-        "SHOUZI_PORT": str(port),
-        "SHOUZI_ACTIONS_PORT": str(actions_port),
-        "SHOUZI_DATA_DIR": str(work / "ours"),
-    }
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    pidfile, log = work / "ours.pids", work / "ours" / "logs"
-    base = f"http://{HOST}:{port}"
-    print(f"==> starting 首咨助手 on {base} (actions :{actions_port})", flush=True)
-    with (work / "run.log").open("wb") as out:
-        proc = subprocess.Popen(
-            [str(ROOT / "scripts" / "run.sh"), model, "--background", str(pidfile)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    stack.callback(stop_group, proc)
-    ready = wait_ready(base + "/webhooks/assist/analyze", {"text": "你好"}, proc, timeout, log)
-    if proc.wait(timeout=timeout) != 0:
-        raise BenchError(f"scripts/run.sh failed; see {work / 'run.log'} and {log}")
-    startup = record(data_dir() / "startup.json", ready, revision=git("rev-parse", "--short", "HEAD"))
-    return Running(OURS, base, pid_names(pidfile.read_text()), startup)
+    print("==> starting 首咨助手", flush=True)
+    try:
+        running = launcher.launch(model, work / "ours", database_url, timeout=timeout, log=work / "run.log")
+    except launcher.LaunchError as err:
+        raise BenchError(str(err)) from None
+    stack.callback(running.stop)
+    print(f"==> 首咨助手 ready on {running.base}", flush=True)
+    startup = record(
+        data_dir() / "startup.json", running.seconds_to_ready, revision=git("rev-parse", "--short", "HEAD")
+    )
+    return Running(OURS, running.base, running.pids, startup)
 
 
 def attach_ours(base: str, actions_port: int) -> Running:

@@ -9,6 +9,8 @@ export SHOUZI_HOST="${SHOUZI_HOST:-127.0.0.1}"
 export SHOUZI_PORT="${SHOUZI_PORT:-5005}"
 export SHOUZI_ACTIONS_PORT="${SHOUZI_ACTIONS_PORT:-5055}"
 export SANIC_HOST="$SHOUZI_HOST"   # rasa-sdk's action server binds here
+# Sanic refuses any body larger than this before reading it (channels check their own, smaller limits).
+export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-1048576}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${SHOUZI_ACTIONS_PORT}/webhook}"
 export SHOUZI_CONFIG="${SHOUZI_CONFIG:-config.yml}"
 export SHOUZI_MODELS="${SHOUZI_MODELS:-models}"

@@ -18,18 +18,16 @@ import datetime
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.adapters import launcher
 from bot.catalog import get_catalog
 from bot.evaluation.charts import confusion_chart, department_chart, use_cjk_font
 from bot.evaluation.heldout import read_examples
@@ -47,7 +45,6 @@ from bot.evaluation.report import (
 ROOT = Path(__file__).resolve().parents[1]
 ANALYZE = "/webhooks/assist/analyze"
 EXTERNAL_SETS = ("haikou_dev", "teddy_dev", "smp_outofscope_dev")
-TRAIN_LOCK = "/tmp/shouzi-train.lock"  # one training at a time on the 2-core machines
 DISPUTES_SPLIT = 30  # rows 31 on are a held-out set, so they are reported apart from rows 1-30
 
 
@@ -85,20 +82,12 @@ def analyze_all(base: str, texts: Sequence[str], what: str) -> list[dict[str, An
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def choose_model(model: str | None, train: bool) -> tuple[str, str | None]:
     """The model to serve, and a note when it is not the one train.sh would use for this tree."""
     if model:
         return model, None
     if train:
-        done = subprocess.run(
-            ["flock", TRAIN_LOCK, str(ROOT / "scripts" / "train.sh")], cwd=ROOT, stdout=subprocess.PIPE, text=True
-        )
+        done = subprocess.run([str(ROOT / "scripts" / "train.sh")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         if done.returncode:
             raise SystemExit("training failed; see the messages above")
         return done.stdout.strip().splitlines()[-1], None
@@ -122,51 +111,18 @@ def choose_model(model: str | None, train: bool) -> tuple[str, str | None]:
 
 @contextlib.contextmanager
 def assistant(model: str) -> Iterator[str]:
-    """Rasa and the action server on free loopback ports, stopped (by their pids) on exit."""
-    data_dir = tempfile.mkdtemp(prefix="shouzi-eval-")
-    env = dict(
-        os.environ,
-        SHOUZI_PORT=str(free_port()),
-        SHOUZI_ACTIONS_PORT=str(free_port()),
-        SHOUZI_DATA_DIR=data_dir,
-    )
-    # env.sh derives these from the ports and the data directory above; inherited ones would point
-    # the evaluation's servers at another assistant's action server or database.
-    for derived in ("ACTION_ENDPOINT_URL", "DATABASE_URL"):
-        env.pop(derived, None)
-    pidfile = Path(data_dir) / "pids"
-    log(f"==> starting the assistant with {model} on port {env['SHOUZI_PORT']}")
-    started = subprocess.run(
-        [str(ROOT / "scripts" / "run.sh"), model, "--background", str(pidfile)],
-        cwd=ROOT,
-        env=env,
-        timeout=400,
-        stdout=subprocess.DEVNULL,
-        check=False,
-    )
-    if started.returncode:
-        raise SystemExit(f"the assistant did not start (logs in {data_dir}/logs)")
+    """The assistant on free loopback ports in a throwaway data directory, stopped on exit."""
+    data_dir = Path(tempfile.mkdtemp(prefix="shouzi-eval-"))
+    log(f"==> starting the assistant with {model}")
     try:
-        yield f"http://127.0.0.1:{env['SHOUZI_PORT']}"
+        running = launcher.launch(model, data_dir)
+    except launcher.LaunchError as err:
+        raise SystemExit(str(err)) from None
+    try:
+        yield running.base
     finally:
-        pids = [int(p) for p in pidfile.read_text().split()]
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20  # let them close the database before its folder goes
-        while time.monotonic() < deadline and any(alive(p) for p in pids):
-            time.sleep(0.2)
+        running.stop(timeout=20)  # let them close the database before its folder goes
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def external(shared_eval: Path, base: str) -> tuple[ExternalScore, ...]:

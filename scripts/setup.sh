@@ -7,10 +7,14 @@ cd "$(dirname "$0")/.."
 hash=$(sha256sum requirements.lock | cut -c1-16)
 cache="${SHOUZI_VENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shouzi/venvs}"
 venv="$cache/$hash"
+mkdir -p "$cache"
+# Several clones on one machine (CI beside a developer) build a venv once: the second one waits.
+exec 8>"$cache/.setup.lock"
+flock 8
 if [ ! -f "$venv/.complete" ]; then
   py=$(scripts/find-python.sh)
   echo "==> 创建虚拟环境 / creating venv ($py) at $venv"
-  rm -rf "$venv"; mkdir -p "$cache"
+  rm -rf "$venv"
   "$py" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check --upgrade "pip==24.0"
   echo "==> 安装依赖 / installing pinned dependencies (about 3 minutes the first time)"

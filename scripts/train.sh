@@ -15,8 +15,9 @@ if [ "${1:-}" = "--check" ]; then
   if [ -f "$model" ]; then exit 0; else exit 3; fi
 fi
 mkdir -p "$SHOUZI_MODELS"
-# One training at a time on this machine (2 cores): a second caller waits, then finds the model made.
-exec 9>"$SHOUZI_MODELS/.train.lock"
+# One training at a time on this machine (2 cores), ours or the benchmark baseline: a second caller waits,
+# then finds the model made.
+exec 9>"${SHOUZI_TRAIN_LOCK:-/tmp/shouzi-train.lock}"
 flock 9
 if [ -f "$model" ]; then
   echo "==> 模型已是最新 / model is up to date: $model" >&2

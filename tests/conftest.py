@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -17,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.url import make_url
 
+from bot.adapters.launcher import free_port
 from bot.catalog import Catalog, get_catalog
 from bot.catalog.matcher import matcher_for
 from bot.records.db import make_engine
@@ -61,12 +61,6 @@ def make_parse(catalog: Catalog) -> ParseFactory:
 
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _service(script: str, prefix: str) -> Iterator[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.catalog.model import Catalog
+from bot.records.numbers import NUMBER_RE, normalise
 
 # Kinds of match, which are also the entity names the assistant uses.
 ITEM, DEPARTMENT, TOWN, PROBLEM, RECORD, APPLICATION = (
@@ -24,7 +25,6 @@ ITEM, DEPARTMENT, TOWN, PROBLEM, RECORD, APPLICATION = (
     "application_number",
 )
 
-RECORD_RE = re.compile(r"(?<![A-Za-z0-9])((?:XT|TJ|HP)\s?\d{8}\s?\d{4})(?![0-9])", re.IGNORECASE)
 APPLICATION_RE = re.compile(
     r"(?:受理号|申请号|办件号|办件编号|受理编号|申请编号|业务编号|流水号)\s*[:：是为]?\s*([A-Za-z0-9-]{6,24})"
 )
@@ -84,26 +84,29 @@ class CatalogMatcher:
                 if hits:
                     for kind, value in hits:
                         found.append(Match(kind, value, i, i + length, text[i : i + length]))
-        for m in RECORD_RE.finditer(text):
-            number = re.sub(r"\s", "", m.group(1)).upper()
-            found.append(Match(RECORD, number, m.start(1), m.end(1), m.group(1)))
+        for m in NUMBER_RE.finditer(text):
+            found.append(Match(RECORD, normalise(m.group(1)), m.start(1), m.end(1), m.group(1)))
         for m in APPLICATION_RE.finditer(text):
             found.append(Match(APPLICATION, m.group(1).upper(), m.start(1), m.end(1), m.group(1)))
         return found
 
 
 def longest_per_kind(matches: list[Match]) -> list[Match]:
-    """Non-overlapping matches of each kind, longest first, in text order (for entities)."""
+    """Non-overlapping matches of each kind, longest first, in text order (for entities).
+
+    Each kind marks the characters its chosen matches cover, so a match is checked in time
+    proportional to its own length: linear in the text, however many matches it holds."""
     chosen: list[Match] = []
     by_kind: dict[str, list[Match]] = defaultdict(list)
     for m in matches:
         by_kind[m.kind].append(m)
     for group in by_kind.values():
-        taken: list[Match] = []
+        covered: set[int] = set()
         for m in sorted(group, key=lambda m: (-m.length, m.start)):
-            if all(m.end <= t.start or m.start >= t.end for t in taken):
-                taken.append(m)
-        chosen += taken
+            span = range(m.start, m.end)
+            if covered.isdisjoint(span):
+                chosen.append(m)
+                covered.update(span)
     return sorted(chosen, key=lambda m: (m.start, m.kind))
 
 
@@ -114,9 +117,15 @@ def outermost(matches: list[Match], kinds: tuple[str, ...]) -> list[Match]:
     same span (an item alias that is also a problem keyword) all stay.
     """
     taken: list[Match] = []
+    covered: set[int] = set()
+    spans: set[tuple[int, int]] = set()
     for m in sorted((m for m in matches if m.kind in kinds), key=lambda m: (-m.length, m.start)):
-        if all(m.end <= t.start or m.start >= t.end or (m.start, m.end) == (t.start, t.end) for t in taken):
+        # Taken matches never overlap one another except on identical spans, so a match on a taken
+        # span overlaps nothing else, and any other match must cover no taken character.
+        if (m.start, m.end) in spans or covered.isdisjoint(range(m.start, m.end)):
             taken.append(m)
+            spans.add((m.start, m.end))
+            covered.update(range(m.start, m.end))
     return sorted(taken, key=lambda m: m.start)
 
 

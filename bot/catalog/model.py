@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.request_types import RequestType
+
 ITEM_KINDS = (
     "行政许可",
     "行政确认",
@@ -60,7 +62,11 @@ THEMES = (
     "企业注销",
     "迁入户口",
 )
-REQUEST_TYPES_WITH_DEPARTMENT = ("consult_item", "complaint", "report_issue")
+REQUEST_TYPES_WITH_DEPARTMENT: tuple[str, ...] = (
+    RequestType.CONSULT_ITEM,
+    RequestType.COMPLAINT,
+    RequestType.REPORT_ISSUE,
+)
 
 
 @dataclass(frozen=True)
@@ -152,9 +158,3 @@ class Catalog:
     district_centre: Town
     hotline: str = "12345"
     sources: dict[str, str] = field(default_factory=dict)
-
-    def department(self, code: str) -> Department:
-        return self.departments[code]
-
-    def items_of(self, code: str) -> list[Item]:
-        return [i for i in self.items.values() if i.department == code]

@@ -16,7 +16,7 @@ from bot.analysis import Analysis
 from bot.catalog import Catalog, Item, Problem
 from bot.catalog.matcher import PROBLEM, TOWN
 from bot.config import settings
-from bot.conversation.dispute_form import CANCEL, CONFIRM, MAX_ASKS, RESTART, DisputeForm
+from bot.conversation.dispute_form import MAX_ASKS, DisputeForm
 from bot.conversation.replies import (
     Reply,
     ask_comment,
@@ -50,34 +50,33 @@ from bot.conversation.replies import (
     too_long,
 )
 from bot.policy import get_policy
-from bot.policy.assess import assess
 from bot.policy.engine import decide
 from bot.records.desk import Desk
 from bot.records.masking import mask_excerpt
 from bot.records.numbers import find_malformed, find_numbers
-from bot.records.store import RATINGS, MatterRef, MatterUpdate
+from bot.records.store import MatterRef, MatterUpdate
+from bot.request_types import RequestType
+from bot.vocabulary import SERVED_OUTCOMES, Ground, Outcome, Payload, Rating
 
-MORE_PAYLOAD = "我还有其他问题"
-NONE_PAYLOAD = "都不是"
-DISTRICT_PAYLOAD = "区行政服务中心"
-COMMENT_PAYLOAD = "我要写评价意见"
-SKIP_COMMENT_PAYLOAD = "不写了"
-CONSULT_TYPES = ("consult_item", "book_appointment", "online_help")
-REPORT_TYPES = ("complaint", "report_issue")
+CONSULT_TYPES = (RequestType.CONSULT_ITEM, RequestType.BOOK_APPOINTMENT, RequestType.ONLINE_HELP)
+REPORT_TYPES = (RequestType.COMPLAINT, RequestType.REPORT_ISSUE)
 SIMPLE_REPLIES: dict[str, Callable[[Catalog], Reply]] = {
-    "greet": lambda c: greeting(),
-    "goodbye": goodbye,
-    "thank": lambda c: thanks(),
-    "affirm": lambda c: ask_more(),
-    "deny": goodbye,
-    "request_human": handoff,
-    "out_of_scope": lambda c: out_of_scope(),
+    RequestType.GREET: lambda c: greeting(),
+    RequestType.GOODBYE: goodbye,
+    RequestType.THANK: lambda c: thanks(),
+    RequestType.AFFIRM: lambda c: ask_more(),
+    RequestType.DENY: goodbye,
+    RequestType.REQUEST_HUMAN: handoff,
+    RequestType.OUT_OF_SCOPE: lambda c: out_of_scope(),
+}
+SIMPLE_OUTCOMES: dict[str, Outcome] = {
+    RequestType.REQUEST_HUMAN: Outcome.HANDED_OVER,
+    RequestType.OUT_OF_SCOPE: Outcome.OUT_OF_SCOPE,
 }
 # An item found only by similarity must have this much of its name in the text to be named
 # without asking, and belong to the department the evidence points to.
 FUZZY_ITEM_MIN = 0.6
 # Outcomes that serve a matter: the applicant is asked to rate the service (好差评).
-SERVED = ("referred", "coordination_opened", "escalated")
 MAX_STATUS_LOOKUPS = 3
 
 
@@ -123,7 +122,7 @@ class Conversation:
 class Turn:
     outputs: tuple[Reply, ...]
     state: DialogueState
-    outcome: str  # referred, clarified, answered, coordination_opened, handed_over, out_of_scope
+    outcome: str  # an Outcome (bot.vocabulary)
     matter: MatterUpdate | None = None  # set when the turn belongs to a government matter (R4)
 
 
@@ -131,9 +130,9 @@ def respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who
     """The next turn. Records (R2, R4, R13, 好差评) go through ``desk``; everything else is pure."""
     text = a.text.strip()
     if not text or not any(ch.isalnum() for ch in text):
-        return Turn((empty_message(),), state, "clarified")
+        return Turn((empty_message(),), state, Outcome.CLARIFIED)
     if len(text) > settings().max_text_chars:
-        return Turn((too_long(settings().max_text_chars),), state, "clarified")
+        return Turn((too_long(settings().max_text_chars),), state, Outcome.CLARIFIED)
 
     numbers, malformed = find_numbers(text), find_malformed(text)
     if numbers or malformed:
@@ -142,7 +141,7 @@ def respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who
     if follow is not None:
         return follow
     form = DisputeForm.from_slot(state.dispute)
-    if form is not None and a.request_type != "request_human":
+    if form is not None and a.request_type != RequestType.REQUEST_HUMAN:
         turn = _dispute_turn(a, text, form, state, catalog, desk, who)
         return _with_rating(turn)
 
@@ -151,7 +150,7 @@ def respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who
 
 def _with_rating(turn: Turn) -> Turn:
     """A served matter ends with the 好差评 question."""
-    if turn.outcome not in SERVED:
+    if turn.outcome not in SERVED_OUTCOMES:
         return turn
     return replace(turn, outputs=(*turn.outputs, rating_request()), state=replace(turn.state, awaiting="rating"))
 
@@ -162,20 +161,22 @@ def _dispute_turn(
     """An answer to the dispute form: a button, free text, a confirmation or a cancellation."""
     base = replace(state, awaiting=None, follow_up=None)
     ref = MatterRef(who.conversation_id, who.channel, state.matter)
-    if text == CANCEL:
-        update = MatterUpdate("dispute_rejection", "cancelled", form.department, form.item)
-        return Turn((dispute_cancelled(),), replace(base, dispute=None, matter_open=False), "answered", update)
-    if form.asked == "confirm" and text == CONFIRM:
+    if text == Payload.CANCEL:
+        update = MatterUpdate(RequestType.DISPUTE_REJECTION, Outcome.CANCELLED, form.department, form.item)
+        return Turn((dispute_cancelled(),), replace(base, dispute=None, matter_open=False), Outcome.ANSWERED, update)
+    if form.asked == "confirm" and text == Payload.CONFIRM:
         decision = decide(form.facts(), get_policy())
         record, fresh = desk.open_escalation(ref, form.facts(), decision, form.item, form.department, form.summary)
-        update = MatterUpdate("dispute_rejection", "escalated", form.department, form.item, record.number)
+        update = MatterUpdate(
+            RequestType.DISPUTE_REJECTION, Outcome.ESCALATED, form.department, form.item, record.number
+        )
         done = replace(base, dispute=None, matter_open=False)
-        return Turn((escalation_opened(record, decision, fresh),), done, "escalated", update)
-    if form.asked == "confirm" and text == RESTART:
+        return Turn((escalation_opened(record, decision, fresh),), done, Outcome.ESCALATED, update)
+    if form.asked == "confirm" and text == Payload.RESTART:
         form = DisputeForm(item=form.item, department=form.department, summary=form.summary)
     else:
         answered = form.answer(text)
-        form = answered if answered != form else form.merge(assess(text).extracted)
+        form = answered if answered != form else form.merge(a.assessment.extracted)
         if form.item is None and form.department is None:
             item = _best_item(a)
             dept = item.department if item else (a.route.top_department if a.route.confident else None)
@@ -189,18 +190,18 @@ def _advance(form: DisputeForm, base: DialogueState, first: bool, catalog: Catal
     while question is not None and form.asked == question and form.asks >= MAX_ASKS:
         form = form.give_up_on(question)
         question = form.missing()
-    update = MatterUpdate("dispute_rejection", "clarified", form.department, form.item)
+    update = MatterUpdate(RequestType.DISPUTE_REJECTION, Outcome.CLARIFIED, form.department, form.item)
     if question is not None:
         form = form.asking(question)
         nxt = replace(base, dispute=form.to_slot(), matter_open=True)
-        return Turn((dispute_question(question, first),), nxt, "clarified", update)
+        return Turn((dispute_question(question, first),), nxt, Outcome.CLARIFIED, update)
     decision = decide(form.facts(), get_policy())
     if decision.final_in_district:
         done = replace(base, dispute=None, matter_open=False)
-        return Turn((district_final(decision),), done, "referred", replace(update, outcome="referred"))
+        return Turn((district_final(decision),), done, Outcome.REFERRED, replace(update, outcome=Outcome.REFERRED))
     form = form.asking("confirm")
     nxt = replace(base, dispute=form.to_slot(), matter_open=True)
-    return Turn((dispute_confirm(form, decision, catalog),), nxt, "clarified", update)
+    return Turn((dispute_confirm(form, decision, catalog),), nxt, Outcome.CLARIFIED, update)
 
 
 def _status(numbers: list[str], malformed: list[str], state: DialogueState, catalog: Catalog, desk: Desk) -> Turn:
@@ -212,28 +213,29 @@ def _status(numbers: list[str], malformed: list[str], state: DialogueState, cata
     if not numbers:
         outputs.append(malformed_number(malformed[0]))
     matter = state.matter + 1
-    update = MatterUpdate("query_progress", "answered", record_number=numbers[0] if numbers else None)
+    update = MatterUpdate(RequestType.QUERY_PROGRESS, Outcome.ANSWERED, record_number=numbers[0] if numbers else None)
     nxt = DialogueState(town=state.town, matter=matter)
-    return Turn(tuple(outputs), nxt, "answered", update)
+    return Turn(tuple(outputs), nxt, Outcome.ANSWERED, update)
 
 
 def _follow_up_turn(text: str, state: DialogueState, desk: Desk, who: Conversation) -> Turn | None:
     """A rating, a comment or their buttons, when one was asked for; None for anything else."""
     ref = MatterRef(who.conversation_id, who.channel, state.matter)
     done = DialogueState(town=state.town, matter=state.matter)
-    if state.awaiting == "rating" and text in RATINGS:
-        follow_up = desk.rate(ref, RATINGS[text])
+    rating = Rating.from_label(text) if state.awaiting == "rating" else None
+    if rating is not None:
+        follow_up = desk.rate(ref, int(rating))
         if follow_up is not None:
             nxt = replace(done, awaiting="comment", follow_up=follow_up.number)
-            return Turn((follow_up_opened(follow_up, text),), nxt, "answered")
-        return Turn((rating_thanks(text),), done, "answered")
-    if text == COMMENT_PAYLOAD and state.matter:
-        return Turn((ask_comment(),), replace(done, awaiting="comment"), "answered")
+            return Turn((follow_up_opened(follow_up, text),), nxt, Outcome.ANSWERED)
+        return Turn((rating_thanks(text),), done, Outcome.ANSWERED)
+    if text == Payload.WRITE_COMMENT and state.matter:
+        return Turn((ask_comment(),), replace(done, awaiting="comment"), Outcome.ANSWERED)
     if state.awaiting == "comment":
-        if text == SKIP_COMMENT_PAYLOAD:
-            return Turn((ask_more(),), done, "answered")
+        if text == Payload.SKIP_COMMENT:
+            return Turn((ask_more(),), done, Outcome.ANSWERED)
         desk.comment(ref, text, state.follow_up)
-        return Turn((comment_saved(state.follow_up),), done, "answered")
+        return Turn((comment_saved(state.follow_up),), done, Outcome.ANSWERED)
     return None
 
 
@@ -249,35 +251,35 @@ def _answer(a: Analysis, text: str, state: DialogueState, catalog: Catalog, desk
     ref = MatterRef(who.conversation_id, who.channel, matter)
 
     def served(outputs: tuple[Reply, ...], outcome: str, dept: str | None, item: str | None = None) -> Turn:
-        number = outputs[-1].data.get("number") if outcome == "coordination_opened" else None
+        number = outputs[-1].data.get("number") if outcome == Outcome.COORDINATION_OPENED else None
         update = MatterUpdate(a.request_type, outcome, dept, item, number)
-        open_ = outcome == "clarified"
+        open_ = outcome == Outcome.CLARIFIED
         return Turn(outputs, replace(base, matter_open=open_), outcome, update)
 
     def coordinate(reason: str, depts: list[str], item: Item | None = None) -> Turn:
         record, fresh = desk.open_coordination(ref, reason, depts, item.id if item else None, text)
         outputs = (coordination_opened(record, catalog, fresh),)
-        return served(outputs, "coordination_opened", depts[0] if depts else None, item.id if item else None)
+        return served(outputs, Outcome.COORDINATION_OPENED, depts[0] if depts else None, item.id if item else None)
 
     if state.pending_item and state.pending_item in catalog.items:
         pending = catalog.items[state.pending_item]
-        if said_town or text == DISTRICT_PAYLOAD:
+        if said_town or text == Payload.DISTRICT_CENTRE:
             town = catalog.towns.get(said_town) if said_town else None
             ref_pending = replace(base, matter=state.matter)
-            update = MatterUpdate("consult_item", "referred", pending.department, pending.id)
-            return Turn((referral(pending, catalog, town),), ref_pending, "referred", update)
+            update = MatterUpdate(RequestType.CONSULT_ITEM, Outcome.REFERRED, pending.department, pending.id)
+            return Turn((referral(pending, catalog, town),), ref_pending, Outcome.REFERRED, update)
 
-    if text == MORE_PAYLOAD:
-        return Turn((ask_more(),), DialogueState(town=town_name, matter=state.matter), "answered")
-    if text == NONE_PAYLOAD:
+    if text == Payload.MORE:
+        return Turn((ask_more(),), DialogueState(town=town_name, matter=state.matter), Outcome.ANSWERED)
+    if text == Payload.NONE_OF_THESE:
         nxt = replace(state, pending_item=None, awaiting=None, matter_open=True)
-        return Turn((ask_rephrase(),), nxt, "clarified")
+        return Turn((ask_rephrase(),), nxt, Outcome.CLARIFIED)
 
     rt = a.request_type
     if rt in SIMPLE_REPLIES and not a.bounced:
-        outcome = {"request_human": "handed_over", "out_of_scope": "out_of_scope"}.get(rt, "answered")
+        outcome = SIMPLE_OUTCOMES.get(rt, Outcome.ANSWERED)
         keep = DialogueState(town=town_name, matter=state.matter)
-        handed = MatterUpdate(rt, outcome) if rt == "request_human" and state.matter_open else None
+        handed = MatterUpdate(rt, outcome) if rt == RequestType.REQUEST_HUMAN and state.matter_open else None
         return Turn((SIMPLE_REPLIES[rt](catalog),), keep, outcome, handed)
 
     top = a.route.top_department
@@ -285,16 +287,18 @@ def _answer(a: Analysis, text: str, state: DialogueState, catalog: Catalog, desk
     named = [code for code, _ in a.route.departments]
     # Sent away informally: the first-consultation unit coordinates (R2). Departments that each wait
     # for the other (互为前置, G5) are a dispute for the district instead (R6).
-    if a.bounced and not (rt == "dispute_rejection" and assess(text).extracted.facts.ground == "G5"):
+    if a.bounced and not (
+        rt == RequestType.DISPUTE_REJECTION and a.assessment.extracted.facts.ground == Ground.DEPARTMENTS_DISAGREE
+    ):
         return coordinate("refused", named[:3] if not a.route.confident else named[:1])
-    if rt == "query_progress":
+    if rt == RequestType.QUERY_PROGRESS:
         confident_dept = dept if a.route.confident else None
         numbers = (*a.record_numbers, *a.application_numbers)
-        return served((progress_help(confident_dept, catalog, numbers),), "answered", top)
-    if rt == "dispute_rejection":
+        return served((progress_help(confident_dept, catalog, numbers),), Outcome.ANSWERED, top)
+    if rt == RequestType.DISPUTE_REJECTION:
         item_ = _best_item(a)
         department = item_.department if item_ else (top if a.route.confident else None)
-        form = DisputeForm.start(assess(text).extracted, item_.id if item_ else None, department, mask_excerpt(text))
+        form = DisputeForm.start(a.assessment.extracted, item_.id if item_ else None, department, mask_excerpt(text))
         return _advance(form, base, True, catalog)
 
     item = _best_item(a)
@@ -305,32 +309,32 @@ def _answer(a: Analysis, text: str, state: DialogueState, catalog: Catalog, desk
             refs = tuple(referral(i, catalog, catalog.towns.get(town_name or "")) for i in spanning[:2])
             record, fresh = desk.open_coordination(ref, "multi_department", depts, item.id, text)
             outputs = (*refs, coordination_opened(record, catalog, fresh))
-            return served(outputs, "coordination_opened", depts[0], item.id)
+            return served(outputs, Outcome.COORDINATION_OPENED, depts[0], item.id)
         if item.handled_in_towns and town_name is None:
             nxt = replace(base, pending_item=item.id, matter_open=True)
-            update = MatterUpdate(rt, "clarified", item.department, item.id)
-            return Turn((ask_town(item, catalog),), nxt, "clarified", update)
+            update = MatterUpdate(rt, Outcome.CLARIFIED, item.department, item.id)
+            return Turn((ask_town(item, catalog),), nxt, Outcome.CLARIFIED, update)
         town = catalog.towns.get(town_name) if town_name else None
-        return served((referral(item, catalog, town),), "referred", item.department, item.id)
+        return served((referral(item, catalog, town),), Outcome.REFERRED, item.department, item.id)
 
     if dept is not None and a.route.confident:
         if rt in REPORT_TYPES:
             problem = _best_problem(a, catalog, dept.code)
             also = [catalog.departments[c] for c in (problem.also if problem else ())[:2]]
-            return served((report_referral(dept, catalog, problem, rt, also),), "referred", dept.code)
-        return served((department_referral(dept, catalog, rt),), "referred", dept.code)
+            return served((report_referral(dept, catalog, problem, rt, also),), Outcome.REFERRED, dept.code)
+        return served((department_referral(dept, catalog, rt),), Outcome.REFERRED, dept.code)
     if continuing and state.clarifications >= 1:
         # R2: still no department named with confidence after asking: we coordinate, never bounce.
         return coordinate("unclear", named[:3])
 
     clarified = replace(base, clarifications=state.clarifications + 1, matter_open=True)
     options = _options(a, catalog)
-    update = MatterUpdate(rt, "clarified", top)
+    update = MatterUpdate(rt, Outcome.CLARIFIED, top)
     if len(options) >= 2:
-        return Turn((clarify(options),), clarified, "clarified", update)
+        return Turn((clarify(options),), clarified, Outcome.CLARIFIED, update)
     if dept is not None:
-        return served((department_referral(dept, catalog, rt),), "referred", dept.code)
-    return Turn((ask_rephrase(),), clarified, "clarified", update)
+        return served((department_referral(dept, catalog, rt),), Outcome.REFERRED, dept.code)
+    return Turn((ask_rephrase(),), clarified, Outcome.CLARIFIED, update)
 
 
 def _items_across_departments(a: Analysis) -> list[Item]:

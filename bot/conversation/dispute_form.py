@@ -12,28 +12,29 @@ from typing import Any
 
 from bot.policy.engine import Facts
 from bot.policy.facts import ExtractedFacts
+from bot.vocabulary import Ground, Payload, Tier
 
 # Buttons per question: title (also the payload) → value.
 GROUND_ANSWERS = {
-    "材料不全，要我补材料": "G1",
-    "说不属于他们的受理范围": "G2",
-    "说不符合条件或标准": "G3",
-    "没说清依据或理由": "G4",
-    "几个部门意见不一或互为前置": "G5",
+    "材料不全，要我补材料": Ground.INCOMPLETE,
+    "说不属于他们的受理范围": Ground.OUT_OF_SCOPE,
+    "说不符合条件或标准": Ground.CONDITIONS_NOT_MET,
+    "没说清依据或理由": Ground.NO_BASIS,
+    "几个部门意见不一或互为前置": Ground.DEPARTMENTS_DISAGREE,
 }
-TIER_ANSWERS = {"窗口（前台）": 1, "审批股室（科室）": 2, "部门领导班子": 3, "区级层面": 4}
+TIER_ANSWERS = {
+    "窗口（前台）": Tier.WINDOW,
+    "审批股室（科室）": Tier.SECTION,
+    "部门领导班子": Tier.LEADERSHIP,
+    "区级层面": Tier.DISTRICT,
+}
 MATERIAL_ANSWERS = {"在清单内": True, "不在清单内": False}
 EXTRA_ANSWERS = {
-    "都不是": (False, False),
+    Payload.NONE_OF_THESE.value: (False, False),
     "重点项目": (True, False),
     "已被退件两次及以上": (False, True),
     "两者都是": (True, True),
 }
-UNKNOWN = "不清楚"
-SKIP_ITEM = "不记得了"
-CONFIRM = "确认提交"
-RESTART = "重新填写"
-CANCEL = "取消"
 MAX_ASKS = 2  # ask for the same fact at most this often; then take the policy's safe default
 
 
@@ -76,16 +77,16 @@ class DisputeForm:
         """A button answer to the waiting question (free text is merged by the caller)."""
         asked = self.asked
         if asked == "ground" and text in GROUND_ANSWERS:
-            return replace(self, ground=GROUND_ANSWERS[text])
+            return replace(self, ground=GROUND_ANSWERS[text].value)
         if asked == "rejecting_tier":
             if text in TIER_ANSWERS:
-                return replace(self, rejecting_tier=TIER_ANSWERS[text])
-            if text == UNKNOWN:
+                return replace(self, rejecting_tier=int(TIER_ANSWERS[text]))
+            if text == Payload.UNKNOWN:
                 return replace(self, tier_unknown=True)
         if asked == "material_on_list":
             if text in MATERIAL_ANSWERS:
                 return replace(self, material_on_list=MATERIAL_ANSWERS[text])
-            if text == UNKNOWN:
+            if text == Payload.UNKNOWN:
                 return replace(self, material_on_list=True)
         if asked == "extra" and text in EXTRA_ANSWERS:
             key, repeated = EXTRA_ANSWERS[text]
@@ -96,7 +97,7 @@ class DisputeForm:
         """The next question to ask, most decisive first; None when the form is complete."""
         if self.ground is None:
             return "ground"
-        if self.ground == "G1" and self.material_on_list is None:
+        if self.ground == Ground.INCOMPLETE and self.material_on_list is None:
             return "material_on_list"
         if self.rejecting_tier is None and not self.tier_unknown:
             return "rejecting_tier"
@@ -115,7 +116,7 @@ class DisputeForm:
         an unknown tier is the window (R10), and unknown extras count as no.
         """
         if question == "ground":
-            return replace(self, ground="G4")
+            return replace(self, ground=Ground.NO_BASIS.value)
         if question == "material_on_list":
             return replace(self, material_on_list=True)
         if question == "rejecting_tier":
@@ -126,7 +127,7 @@ class DisputeForm:
         return Facts(
             rejecting_tier=self.rejecting_tier,
             ground=self.ground,
-            material_on_list=self.material_on_list if self.ground == "G1" else None,
+            material_on_list=self.material_on_list if self.ground == Ground.INCOMPLETE else None,
             key_project=bool(self.key_project),
             times_rejected=2 if self.repeated else 1,
             formal_refusal=self.formal_refusal,

@@ -13,22 +13,13 @@ from datetime import date
 from typing import Any
 
 from bot.catalog import Catalog, Department, Item, Problem, Town
-from bot.conversation.dispute_form import (
-    CANCEL,
-    CONFIRM,
-    EXTRA_ANSWERS,
-    GROUND_ANSWERS,
-    MATERIAL_ANSWERS,
-    RESTART,
-    TIER_ANSWERS,
-    UNKNOWN,
-    DisputeForm,
-)
+from bot.conversation.dispute_form import EXTRA_ANSWERS, GROUND_ANSWERS, MATERIAL_ANSWERS, TIER_ANSWERS, DisputeForm
 from bot.policy import get_policy
 from bot.policy.engine import Decision
 from bot.records.clock import LOCAL_TZ
-from bot.records.numbers import KIND_NAMES
-from bot.records.store import STATE_NAMES, RecordView
+from bot.records.store import RecordView
+from bot.request_types import RequestType
+from bot.vocabulary import GROUND_PLAIN, RATING_LABELS, STATE_NAMES, Ground, Payload, RecordKind, RecordState
 
 UNVERIFIED_NOTE = (
     "以上部分信息尚待与南海区公布的办事指南逐项核对，办理前请以窗口或广东政务服务网公布的最新办事指南为准。"
@@ -39,6 +30,11 @@ UNVERIFIED_NOTE = (
 class Button:
     title: str
     payload: str
+
+    @classmethod
+    def same(cls, payload: str) -> Button:
+        """A button whose title is its payload (转人工, 取消 …)."""
+        return cls(str(payload), str(payload))
 
 
 @dataclass(frozen=True)
@@ -148,7 +144,7 @@ def referral(item: Item, catalog: Catalog, town: Town | None) -> Reply:
         kind="referral",
         title=f"您咨询的“{item.name}”办理指引如下：",
         sections=tuple(sections),
-        buttons=(Button("还有其他问题", "我还有其他问题"), Button("转人工", "转人工")),
+        buttons=(Button("还有其他问题", Payload.MORE), Button.same(Payload.HUMAN)),
         footer=footer,
         data={"item": item.id, "department": dept.code, "town": town.name if town else None},
     )
@@ -166,7 +162,7 @@ def ask_town(item: Item, catalog: Catalog) -> Reply:
     return Reply(
         kind="ask_town",
         title=f"“{item.name}”可以在镇街行政服务中心就近办理。请问您在哪个镇街办理？",
-        buttons=(*buttons, Button("不确定，去区行政服务中心", "区行政服务中心")),
+        buttons=(*buttons, Button("不确定，去区行政服务中心", Payload.DISTRICT_CENTRE)),
         data={"item": item.id},
     )
 
@@ -178,7 +174,7 @@ def clarify(options: Sequence[tuple[str, str]]) -> Reply:
         title="为了给您准确指引，请问您想办理或反映的是以下哪一项？",
         buttons=(
             *tuple(Button(title, payload) for title, payload in options),
-            Button("都不是，我再描述一下", "都不是"),
+            Button("都不是，我再描述一下", Payload.NONE_OF_THESE),
         ),
     )
 
@@ -192,7 +188,7 @@ def report_referral(
 ) -> Reply:
     """A problem report or complaint: who acts on it, how it reaches them, what to prepare."""
     what = f"“{problem.name}”" if problem else "这个"
-    verb = "投诉" if request_type == "complaint" else "反映"
+    verb = "投诉" if request_type == RequestType.COMPLAINT else "反映"
     sections = [
         ("负责部门", department.name + (f"（必要时会同{'、'.join(d.short for d in also)}）" if also else "")),
         (
@@ -206,7 +202,7 @@ def report_referral(
         kind="report_referral",
         title=f"您{verb}的{what}问题，由{department.short}负责处理。",
         sections=tuple(sections),
-        buttons=(Button("转人工", "转人工"), Button("还有其他问题", "我还有其他问题")),
+        buttons=(Button.same(Payload.HUMAN), Button("还有其他问题", Payload.MORE)),
         footer="我们会如实记录您反映的情况；您的个人信息仅用于办理本事项。",
         data={"department": department.code, "problem": problem.id if problem else None},
     )
@@ -223,7 +219,7 @@ def department_referral(department: Department, catalog: Catalog, request_type: 
             ("办理地点", f"{window.location}（{window.name}）；{department.hours}"),
             ("咨询电话", _contact(department, catalog)),
         ),
-        buttons=(Button("转人工", "转人工"), Button("还有其他问题", "我还有其他问题")),
+        buttons=(Button.same(Payload.HUMAN), Button("还有其他问题", Payload.MORE)),
         footer="如能告诉我具体要办的事项（例如“补办身份证”“开奶茶店”），我可以把材料、时限和网办方式一次告诉您。",
         data={"department": department.code, "request_type": request_type},
     )
@@ -242,7 +238,7 @@ def progress_help(department: Department | None, catalog: Catalog, numbers: Sequ
         kind="progress_help",
         title="查询办件进度可以这样做：",
         sections=tuple(sections),
-        buttons=(Button("转人工", "转人工"),),
+        buttons=(Button.same(Payload.HUMAN),),
         data={"department": department.code if department else None, "numbers": list(numbers)},
     )
 
@@ -292,7 +288,7 @@ def ask_rephrase() -> Reply:
         kind="ask_rephrase",
         title="不好意思，我还没完全明白您的需要。能否再具体描述一下？",
         sections=(("可以这样说", "要办的证件或事项名称、在哪个镇街、遇到了什么情况，例如“在大沥补办驾驶证”。"),),
-        buttons=(Button("转人工", "转人工"),),
+        buttons=(Button.same(Payload.HUMAN),),
     )
 
 
@@ -329,7 +325,7 @@ def too_long(limit: int) -> Reply:
         kind="too_long",
         title=f"您的留言较长（超过 {limit} 字），我可能无法完整理解。",
         sections=(("建议", "请用一两句话说明要办的事项或遇到的问题；详细材料可以在窗口或 12345 热线提交。"),),
-        buttons=(Button("转人工", "转人工"),),
+        buttons=(Button.same(Payload.HUMAN),),
     )
 
 
@@ -342,7 +338,6 @@ def empty_message() -> Reply:
 # Records: coordination (R2), status by number (R13), 好差评.
 
 WEEKDAYS = "一二三四五六日"
-RATING_LABELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 COORDINATION_REASONS = {
     "refused": "您反映已被有关部门以“不归我们管”等理由推回",
     "unclear": "经过确认，您的事项暂时无法明确由哪一个部门负责",
@@ -378,7 +373,7 @@ def coordination_opened(record: RecordView, catalog: Catalog, fresh: bool = True
         kind="coordination_opened",
         title=title,
         sections=tuple(sections),
-        buttons=(Button("查询进度", record.number), Button("转人工", "转人工")),
+        buttons=(Button("查询进度", record.number), Button.same(Payload.HUMAN)),
         footer="如方便，可拨打 12345 留下联系方式，便于经办人员直接与您联系（号码会脱敏保存）。",
         data={"number": record.number, "due_on": record.due_on.isoformat(), "departments": list(record.departments)},
     )
@@ -386,7 +381,8 @@ def coordination_opened(record: RecordView, catalog: Catalog, fresh: bool = True
 
 def record_status(record: RecordView, catalog: Catalog) -> Reply:
     """R13: the current state, who holds it, the tier (for escalations) and the next deadline."""
-    sections = [("当前状态", STATE_NAMES.get(record.state, record.state))]
+    state = RecordState(record.state) if record.state in STATE_NAMES else None
+    sections = [("当前状态", state.display if state else record.state)]
     if record.tier is not None:
         tier_name = get_policy().tier_names.get(record.tier, str(record.tier))
         sections.append(("处理层级", f"第{record.tier}层级：{tier_name}"))
@@ -402,9 +398,9 @@ def record_status(record: RecordView, catalog: Catalog) -> Reply:
     sections.append(("最近更新", record.updated_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")))
     return Reply(
         kind="record_status",
-        title=f"{KIND_NAMES[record.kind]} {record.number} 的办理情况：",
+        title=f"{RecordKind(record.kind).display} {record.number} 的办理情况：",
         sections=tuple(sections),
-        buttons=(Button("转人工", "转人工"),),
+        buttons=(Button.same(Payload.HUMAN),),
         data={
             "number": record.number,
             "kind": record.kind,
@@ -423,7 +419,7 @@ def record_not_found(number: str, catalog: Catalog) -> Reply:
             ("请核对", "编号由两个字母、8 位日期和 4 位序号组成，例如 XT202611280007；请检查是否有漏字或错字"),
             ("其他办件", f"如是部门受理的办件号，可在广东政务服务网“我的办件”查询，或拨打 {catalog.hotline}"),
         ),
-        buttons=(Button("转人工", "转人工"),),
+        buttons=(Button.same(Payload.HUMAN),),
         data={"number": number},
     )
 
@@ -447,7 +443,7 @@ def rating_request() -> Reply:
     return Reply(
         kind="rating_request",
         title="请您为本次服务评价（好差评）：",
-        buttons=tuple(Button(label, label) for label in RATING_LABELS),
+        buttons=tuple(Button.same(label) for label in RATING_LABELS.values()),
     )
 
 
@@ -455,7 +451,7 @@ def rating_thanks(label: str) -> Reply:
     return Reply(
         kind="rating_thanks",
         title=f"感谢您的评价（{label}）！",
-        buttons=(Button("写评价意见", "我要写评价意见"), Button("还有其他问题", "我还有其他问题")),
+        buttons=(Button("写评价意见", Payload.WRITE_COMMENT), Button("还有其他问题", Payload.MORE)),
     )
 
 
@@ -463,7 +459,7 @@ def ask_comment() -> Reply:
     return Reply(
         kind="ask_comment",
         title="请直接写下您的意见建议，我们会认真对待。",
-        buttons=(Button("不写了", "不写了"),),
+        buttons=(Button.same(Payload.SKIP_COMMENT),),
     )
 
 
@@ -477,7 +473,7 @@ def follow_up_opened(record: RecordView, label: str) -> Reply:
         kind="follow_up_opened",
         title=f"很抱歉这次没能让您满意（{label}）。我们已登记回访，请告诉我们哪里做得不好：",
         sections=tuple(sections),
-        buttons=(Button("不写了", "不写了"),),
+        buttons=(Button.same(Payload.SKIP_COMMENT),),
         data={"number": record.number, "due_on": record.due_on.isoformat()},
     )
 
@@ -486,22 +482,18 @@ def comment_saved(follow_up: str | None) -> Reply:
     title = "已记录您的意见，谢谢！"
     if follow_up:
         title += f"回访单 {follow_up} 会跟进处理，您可随时发送单号查询进度。"
-    return Reply(kind="comment_saved", title=title, buttons=(Button("还有其他问题", "我还有其他问题"),))
+    return Reply(kind="comment_saved", title=title, buttons=(Button("还有其他问题", Payload.MORE),))
 
 
 # The dispute form (R10) and the escalation it opens (R6–R11).
 
-GROUND_PLAIN = {
-    "G1": "材料不全",
-    "G2": "不属于受理范围",
-    "G3": "不符合法定条件或标准",
-    "G4": "依据不明（没有明确依据或理由）",
-    "G5": "部门之间意见不一、互为前置",
-}
 DISPUTE_QUESTIONS = {
     "ground": ("对方退件（不予受理）时给的理由是什么？", tuple(GROUND_ANSWERS)),
-    "material_on_list": ("对方要求补的材料，在该事项公布的办事指南材料清单里吗？", (*MATERIAL_ANSWERS, UNKNOWN)),
-    "rejecting_tier": ("是哪一层级作出的退件决定？", (*TIER_ANSWERS, UNKNOWN)),
+    "material_on_list": (
+        "对方要求补的材料，在该事项公布的办事指南材料清单里吗？",
+        (*MATERIAL_ANSWERS, Payload.UNKNOWN),
+    ),
+    "rejecting_tier": ("是哪一层级作出的退件决定？", (*TIER_ANSWERS, Payload.UNKNOWN)),
     "extra": ("这个事项属于重点项目，或者已经被退件两次及以上吗？", tuple(EXTRA_ANSWERS)),
 }
 
@@ -515,7 +507,7 @@ def dispute_question(question: str, first: bool) -> Reply:
     return Reply(
         kind="dispute_question",
         title=title,
-        buttons=(*(Button(a, a) for a in answers), Button("取消", CANCEL)),
+        buttons=(*(Button(a, a) for a in answers), Button.same(Payload.CANCEL)),
         footer=hint,
         data={"question": question},
     )
@@ -529,8 +521,8 @@ def _form_lines(form: DisputeForm, catalog: Catalog) -> list[tuple[str, str]]:
         lines.append(("所涉部门", catalog.departments[form.department].name))
     tier = "不清楚（按窗口退件处理）" if form.rejecting_tier is None else get_policy().tier_names[form.rejecting_tier]
     lines.append(("退件层级", tier))
-    ground = GROUND_PLAIN.get(form.ground or "", "未说明")
-    if form.ground == "G1" and form.material_on_list is False:
+    ground = Ground(form.ground).plain if form.ground in GROUND_PLAIN else "未说明"
+    if form.ground == Ground.INCOMPLETE and form.material_on_list is False:
         ground = "要求提交办事指南清单以外的材料"
     lines.append(("退件理由", ground))
     extra = [t for t, on in (("重点项目", form.key_project), ("已被退件两次及以上", form.repeated)) if on]
@@ -545,7 +537,11 @@ def dispute_confirm(form: DisputeForm, decision: Decision, catalog: Catalog) -> 
         kind="dispute_confirm",
         title="请核对以下情况，确认后为您提交提级处理：",
         sections=(*_form_lines(form, catalog), ("将提交到", where)),
-        buttons=(Button(CONFIRM, CONFIRM), Button(RESTART, RESTART), Button("取消", CANCEL)),
+        buttons=(
+            Button.same(Payload.CONFIRM),
+            Button.same(Payload.RESTART),
+            Button.same(Payload.CANCEL),
+        ),
         data={"tier": decision.target_tier, "rules": list(decision.rules)},
     )
 
@@ -570,7 +566,7 @@ def escalation_opened(record: RecordView, decision: Decision, fresh: bool = True
         kind="escalation_opened",
         title="已为您提交提级处理。" if fresh else f"您的提级单 {record.number} 正在办理中。",
         sections=tuple(sections),
-        buttons=(Button("查询进度", record.number), Button("转人工", "转人工")),
+        buttons=(Button("查询进度", record.number), Button.same(Payload.HUMAN)),
         data={
             "number": record.number,
             "tier": tier,
@@ -587,7 +583,7 @@ def district_final(decision: Decision) -> Reply:
         kind="district_final",
         title="这项退件已由区级层面作出决定，区内不再提级处理。",
         sections=(("依法救济", "；".join(decision.remedies)), ("为什么", get_policy().rule_text["R9"])),
-        buttons=(Button("转人工", "转人工"),),
+        buttons=(Button.same(Payload.HUMAN),),
         data={"tier": decision.target_tier, "rules": list(decision.rules)},
     )
 
@@ -596,7 +592,7 @@ def dispute_cancelled() -> Reply:
     return Reply(
         kind="dispute_cancelled",
         title="好的，已取消本次提级申请，没有提交任何内容。需要时随时再告诉我。",
-        buttons=(Button("还有其他问题", "我还有其他问题"),),
+        buttons=(Button("还有其他问题", Payload.MORE),),
     )
 
 
@@ -608,5 +604,5 @@ def service_unavailable() -> Reply:
         sections=(
             ("您可以", "稍后再发一次同样的内容（不会重复登记），或直接拨打 12345 政务服务便民热线，由人工为您办理。"),
         ),
-        buttons=(Button("转人工", "转人工"),),
+        buttons=(Button.same(Payload.HUMAN),),
     )

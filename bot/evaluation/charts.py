@@ -18,7 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-from bot.evaluation.report import REQUEST_TYPE_NAMES, RequestTypeScores, RoutingScores
+from bot.evaluation.report import RequestTypeScores, RoutingScores
+from bot.request_types import REQUEST_TYPE_NAMES
 
 # Family names as fontconfig reports them; the first one installed wins.
 CJK_FAMILIES = (

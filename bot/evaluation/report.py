@@ -12,25 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.evaluation.heldout import ClassReport, confusion, per_class
-from bot.request_types import REQUEST_TYPE_ORDER
-
-# Short Chinese names, for charts read by the service centre's staff.
-REQUEST_TYPE_NAMES = {
-    "consult_item": "咨询事项",
-    "query_progress": "查询进度",
-    "dispute_rejection": "退件异议",
-    "complaint": "投诉",
-    "report_issue": "反映问题",
-    "book_appointment": "预约",
-    "online_help": "网办求助",
-    "request_human": "转人工",
-    "greet": "问候",
-    "goodbye": "道别",
-    "thank": "致谢",
-    "affirm": "肯定",
-    "deny": "否定",
-    "out_of_scope": "非政务",
-}
+from bot.request_types import REQUEST_TYPE_NAMES, REQUEST_TYPE_ORDER
 
 
 def ordered_labels(labels: set[str]) -> tuple[str, ...]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.policy.cues import get_cues
 from bot.policy.engine import Decision, decide, decide_any_ground
-from bot.policy.facts import ExtractedFacts, extract, get_cues
+from bot.policy.facts import ExtractedFacts, extract, tells_rejection
 from bot.policy.model import Policy, get_policy
 
 
@@ -15,6 +16,7 @@ class Assessment:
     extracted: ExtractedFacts
     # None until the ground is known (R10: ask, do not guess), unless every ground gives one tier.
     decision: Decision | None
+    rejection_told: bool = False  # a formal rejection act told with its ground (a dispute, R6)
 
     @property
     def missing_facts(self) -> list[str]:
@@ -43,7 +45,9 @@ class Assessment:
 
 
 def assess(text: str) -> Assessment:
-    extracted = extract(text, get_cues())
+    """Everything the escalation policy reads in one text; computed once per message (bot.analysis)."""
+    cues = get_cues()
+    extracted = extract(text, cues)
     policy = get_policy()
     decision = decide(extracted.facts, policy) if extracted.ground_told else decide_any_ground(extracted.facts, policy)
-    return Assessment(extracted, decision)
+    return Assessment(extracted, decision, tells_rejection(text, extracted, cues))

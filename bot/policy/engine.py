@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from bot.policy.model import Deadline, Policy
-
-TOP_TIER = 4
+from bot.vocabulary import TOP_TIER, Ground
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def decide(facts: Facts, policy: Policy) -> Decision:
     rules: list[str] = []
     reasons: list[str] = []
     ground = facts.ground
-    if ground == "G1" and facts.material_on_list is False:
+    if ground == Ground.INCOMPLETE and facts.material_on_list is False:
         ground = policy.unlisted_material_ground
         rules.append("R5")
         reasons.append(policy.rule_text["R5"])
@@ -105,7 +104,8 @@ def decide_any_ground(facts: Facts, policy: Policy) -> Decision | None:
     Only the rules that apply under every ground are cited.
     """
     options = [
-        decide(replace(facts, ground=g, material_on_list=True if g == "G1" else None), policy) for g in policy.grounds
+        decide(replace(facts, ground=g, material_on_list=True if g == Ground.INCOMPLETE else None), policy)
+        for g in policy.grounds
     ]
     if len({d.target_tier for d in options}) != 1:
         return None

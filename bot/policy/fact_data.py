@@ -14,11 +14,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.vocabulary import GROUNDS, TIERS, Ground
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "nlu_data" / "dispute_facts"
 COLUMNS = ("text", "rejecting_tier", "ground", "material_on_list", "key_project", "repeated")
-TIERS = (1, 2, 3, 4)
-GROUNDS = ("G1", "G2", "G3", "G4", "G5")
 _BOOLS = {"true": True, "false": False}
 
 
@@ -85,7 +85,7 @@ def parse_rows(
         if ground is not None and ground not in grounds:
             problems.append(f"{where}: unknown ground {ground!r} (known: {', '.join(sorted(grounds))})")
         on_list = _bool(cells["material_on_list"], "material_on_list", True, problems, where)
-        if on_list is not None and ground != "G1":
+        if on_list is not None and ground != Ground.INCOMPLETE:
             problems.append(f"{where}: material_on_list is only for material demands (ground G1), got ground {ground}")
         key = _bool(cells["key_project"], "key_project", False, problems, where)
         repeated = _bool(cells["repeated"], "repeated", False, problems, where)

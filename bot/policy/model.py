@@ -9,8 +9,9 @@ from typing import Any
 
 import yaml
 
+from bot.vocabulary import GROUNDS, TIERS
+
 POLICY_FILE = Path(__file__).resolve().parent / "escalation.yaml"
-TIERS = (1, 2, 3, 4)
 REQUIRED_RULES = ("R5", "R6", "R7", "R8", "R9", "R10")
 
 
@@ -63,15 +64,17 @@ def parse_policy(doc: Any) -> Policy:
 
     tiers = need("tiers", dict)
     if sorted(tiers) != list(TIERS):
-        errors.append(f"tiers must be exactly {list(TIERS)}, got {sorted(tiers)}")
+        errors.append(f"tiers must be exactly {[int(t) for t in TIERS]}, got {sorted(tiers)}")
     names = {int(k): str((v or {}).get("name", "")) for k, v in tiers.items() if isinstance(v, dict)}
     who = {int(k): str((v or {}).get("who", "")) for k, v in tiers.items() if isinstance(v, dict)}
     grounds: dict[str, Ground] = {}
     for gid, g in need("grounds", dict).items():
         if not isinstance(g, dict) or g.get("lowest_tier") not in TIERS or not g.get("name"):
-            errors.append(f"ground {gid} needs a name and a lowest_tier in {list(TIERS)}")
+            errors.append(f"ground {gid} needs a name and a lowest_tier in {[int(t) for t in TIERS]}")
             continue
         grounds[str(gid)] = Ground(str(gid), str(g["name"]), int(g["lowest_tier"]), str(g.get("meaning", "")))
+    if set(grounds) != set(GROUNDS) and not any(e.startswith("ground ") for e in errors):
+        errors.append(f"grounds must be exactly {[g.value for g in GROUNDS]}, got {sorted(grounds)}")
     unlisted = need("unlisted_material_ground", str)
     if unlisted not in grounds:
         errors.append(f"unlisted_material_ground '{unlisted}' is not a ground")

@@ -12,7 +12,8 @@ from typing import Protocol
 from bot.policy.engine import Decision, Facts
 from bot.policy.model import Policy
 from bot.records.escalations import EscalationDesk
-from bot.records.store import POOR_RATING, MatterRef, MatterUpdate, RecordStore, RecordView
+from bot.records.store import MatterRef, MatterUpdate, RecordStore, RecordView
+from bot.vocabulary import POOR_RATING, RecordKind
 
 
 class Desk(Protocol):
@@ -66,7 +67,7 @@ class ServiceDesk:
         self, ref: MatterRef, reason: str, departments: Sequence[str], item_id: str | None, summary: str
     ) -> tuple[RecordView, bool]:
         return self.store.open_record(
-            "coordination",
+            RecordKind.COORDINATION,
             ref,
             reason=reason,
             departments=departments,
@@ -84,7 +85,7 @@ class ServiceDesk:
         if score > POOR_RATING:
             return None
         record, _ = self.store.open_record(
-            "follow_up",
+            RecordKind.FOLLOW_UP,
             ref,
             reason=f"rating_{score}",
             departments=(),

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 
-from bot.policy.engine import TOP_TIER, Decision, Facts
+from bot.policy.engine import Decision, Facts
 from bot.policy.model import Policy
 from bot.records.clock import local_date
 from bot.records.store import AWAITING_ACK, OPEN_STATES, MatterRef, Notification, RecordError, RecordStore, RecordView
+from bot.vocabulary import TOP_TIER, Topic
+from bot.vocabulary import RecordKind as K
+from bot.vocabulary import RecordState as S
 
 OFFICE = "leading_group_office"  # 否决事项提级管理工作领导小组办公室
 
@@ -36,7 +39,7 @@ class EscalationDesk:
         """The matter's escalation at the decided tier, with R11 deadlines; idempotent per matter."""
         deadline = self.policy.deadlines[decision.target_tier]
         return self.store.open_record(
-            "escalation",
+            K.ESCALATION,
             ref,
             reason=decision.ground or "unknown",
             departments=[department] if department else [],
@@ -57,11 +60,11 @@ class EscalationDesk:
         )
 
     def acknowledge(self, number: str, actor: str, reason: str = "已确认收到，审查中") -> RecordView:
-        return self.store.transition(number, "acknowledged", actor=actor, reason=reason, rule="R11")
+        return self.store.transition(number, S.ACKNOWLEDGED, actor=actor, reason=reason, rule="R11")
 
     def decide(self, number: str, actor: str, outcome: str, reason: str) -> RecordView:
         """Upheld or overturned, always with a reason the applicant will read."""
-        if outcome not in ("upheld", "overturned"):
+        if outcome not in (S.UPHELD, S.OVERTURNED):
             raise RecordError("决定只能是维持（upheld）或撤销（overturned）原退件")
         if not reason.strip():
             raise RecordError("作出决定必须写明理由")
@@ -72,7 +75,7 @@ class EscalationDesk:
     ) -> RecordView:
         """One tier up (never above 4), with new deadlines for that tier, and the office told."""
         record = self.store.get(number)
-        if record is None or record.kind != "escalation" or record.tier is None:
+        if record is None or record.kind != K.ESCALATION or record.tier is None:
             raise RecordError(f"没有编号为 {number} 的提级单")
         if record.tier >= TOP_TIER:
             raise RecordError(f"{number} 已在区级层面（第4层级），不再提级（R9）")
@@ -80,12 +83,12 @@ class EscalationDesk:
         deadline = self.policy.deadlines[tier]
         notice = Notification(
             OFFICE,
-            "escalated",
+            Topic.ESCALATED,
             {"number": number, "from_tier": record.tier, "to_tier": tier, "reason": reason, "rule": rule},
         )
         return self.store.transition(
             number,
-            "escalated",
+            S.ESCALATED,
             actor=actor,
             reason=reason,
             rule=rule,
@@ -99,7 +102,7 @@ class EscalationDesk:
     def overdue(self, today: date | None = None) -> list[RecordView]:
         """Open escalations past their next deadline, most overdue first."""
         day = today or local_date(self.store.clock.now())
-        late = [r for r in self.store.list_records(kind="escalation", states=OPEN_STATES) if r.overdue(day)]
+        late = [r for r in self.store.list_records(kind=K.ESCALATION, states=OPEN_STATES) if r.overdue(day)]
         return sorted(late, key=lambda r: (r.next_deadline() or day, r.number))
 
     def run_deadlines(self) -> list[RecordView]:
@@ -109,7 +112,7 @@ class EscalationDesk:
         """
         today = local_date(self.store.clock.now())
         moved: list[RecordView] = []
-        for record in self.store.list_records(kind="escalation", states=AWAITING_ACK):
+        for record in self.store.list_records(kind=K.ESCALATION, states=AWAITING_ACK):
             if record.ack_due_on is None or today <= record.ack_due_on:
                 continue
             if record.tier is not None and record.tier >= TOP_TIER:
@@ -131,8 +134,8 @@ class EscalationDesk:
     def _tell_office_once(self, record: RecordView) -> None:
         key = record.ack_due_on.isoformat() if record.ack_due_on else ""
         sent = self.store.notifications(pending_only=False, number=record.number)
-        if any(n["topic"] == "overdue_top_tier" and n["payload"].get("ack_due_on") == key for n in sent):
+        if any(n["topic"] == Topic.OVERDUE_TOP_TIER and n["payload"].get("ack_due_on") == key for n in sent):
             return
         self.store.notify(
-            Notification(OFFICE, "overdue_top_tier", {"number": record.number, "ack_due_on": key}), record.number
+            Notification(OFFICE, Topic.OVERDUE_TOP_TIER, {"number": record.number, "ack_due_on": key}), record.number
         )

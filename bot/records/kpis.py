@@ -9,6 +9,8 @@ from typing import Any
 
 from bot.records.clock import local_date
 from bot.records.store import RecordStore, RecordView
+from bot.vocabulary import RecordKind as K
+from bot.vocabulary import RecordState as S
 
 
 def _kept(records: list[RecordView]) -> float | None:
@@ -24,11 +26,11 @@ def compute(store: RecordStore, today: date | None = None) -> dict[str, Any]:
     day = today or local_date(store.clock.now())
     outcomes = store.outcome_counts()
     scores = store.rating_counts()
-    coordination = store.list_records(kind="coordination")
-    escalations = store.list_records(kind="escalation")
-    follow_ups = store.list_records(kind="follow_up")
-    decided = [r for r in escalations if r.state in ("upheld", "overturned")]
-    auto = sum(1 for r in escalations if r.state == "escalated")
+    coordination = store.list_records(kind=K.COORDINATION)
+    escalations = store.list_records(kind=K.ESCALATION)
+    follow_ups = store.list_records(kind=K.FOLLOW_UP)
+    decided = [r for r in escalations if r.state in (S.UPHELD, S.OVERTURNED)]
+    auto = sum(1 for r in escalations if r.state == S.ESCALATED)
     rated = sum(scores.values())
     total = sum(outcomes.values())
     return {
@@ -46,7 +48,7 @@ def compute(store: RecordStore, today: date | None = None) -> dict[str, Any]:
             "by_tier": {str(k): v for k, v in sorted(Counter(r.tier for r in escalations).items())},
             "by_state": dict(Counter(r.state for r in escalations)),
             "overturned_rate": (
-                round(sum(r.state == "overturned" for r in decided) / len(decided), 3) if decided else None
+                round(sum(r.state == S.OVERTURNED for r in decided) / len(decided), 3) if decided else None
             ),
             "overdue": sum(r.overdue(day) for r in escalations),
             "waiting_after_auto_escalation": auto,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-PREFIXES = {"coordination": "XT", "escalation": "TJ", "follow_up": "HP"}
-KIND_OF_PREFIX = {v: k for k, v in PREFIXES.items()}
-KIND_NAMES = {"coordination": "协调单", "escalation": "提级单", "follow_up": "好差评回访单"}
+from bot.vocabulary import RecordKind
+
+KIND_OF_PREFIX = {kind.prefix: kind for kind in RecordKind}
 NUMBER_RE = re.compile(r"(?<![A-Za-z0-9])((?:XT|TJ|HP)\s?\d{8}\s?\d{4})(?![0-9])", re.IGNORECASE)
 # Something that looks like a record number but is not one (too short, too long, a typo).
 NEAR_MISS_RE = re.compile(r"(?<![A-Za-z0-9])(?:XT|TJ|HP)[\s\-_]?\d[\d\s\-_]{2,}", re.IGNORECASE)
@@ -17,7 +17,7 @@ MAX_SEQUENCE = 9999
 def format_number(kind: str, day: date, sequence: int) -> str:
     if not 1 <= sequence <= MAX_SEQUENCE:
         raise ValueError(f"sequence {sequence} out of range for a 4-digit record number")
-    return f"{PREFIXES[kind]}{day:%Y%m%d}{sequence:04d}"
+    return f"{RecordKind(kind).prefix}{day:%Y%m%d}{sequence:04d}"
 
 
 def normalise(raw: str) -> str:

@@ -22,48 +22,37 @@ from bot.config import settings
 from bot.records.clock import Clock, SystemClock, from_db, local_date, to_db
 from bot.records.db import session_factory, unit_of_work
 from bot.records.masking import mask, mask_excerpt
-from bot.records.numbers import KIND_OF_PREFIX, PREFIXES, format_number, normalise
+from bot.records.numbers import KIND_OF_PREFIX, format_number, normalise
 from bot.records.tables import consultations, outbox, ratings, record_events, record_sequences, records
 from bot.records.workdays import WorkCalendar, load_calendar
+from bot.vocabulary import Rating, RecordKind, RecordState
 
 # Allowed state changes per kind of record; the first state is where a record starts.
+K, S = RecordKind, RecordState
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
-    "coordination": {
-        "opened": frozenset({"accepted", "closed"}),
-        "accepted": frozenset({"closed"}),
-        "closed": frozenset(),
+    K.COORDINATION: {
+        S.OPENED: frozenset({S.ACCEPTED, S.CLOSED}),
+        S.ACCEPTED: frozenset({S.CLOSED}),
+        S.CLOSED: frozenset(),
     },
-    "follow_up": {
-        "opened": frozenset({"contacted", "closed"}),
-        "contacted": frozenset({"closed"}),
-        "closed": frozenset(),
+    K.FOLLOW_UP: {
+        S.OPENED: frozenset({S.CONTACTED, S.CLOSED}),
+        S.CONTACTED: frozenset({S.CLOSED}),
+        S.CLOSED: frozenset(),
     },
-    "escalation": {
-        "submitted": frozenset({"acknowledged", "escalated", "upheld", "overturned"}),
-        "acknowledged": frozenset({"upheld", "overturned", "escalated"}),
-        "escalated": frozenset({"acknowledged", "escalated", "upheld", "overturned"}),
-        "upheld": frozenset(),
-        "overturned": frozenset(),
+    K.ESCALATION: {
+        S.SUBMITTED: frozenset({S.ACKNOWLEDGED, S.ESCALATED, S.UPHELD, S.OVERTURNED}),
+        S.ACKNOWLEDGED: frozenset({S.UPHELD, S.OVERTURNED, S.ESCALATED}),
+        S.ESCALATED: frozenset({S.ACKNOWLEDGED, S.ESCALATED, S.UPHELD, S.OVERTURNED}),
+        S.UPHELD: frozenset(),
+        S.OVERTURNED: frozenset(),
     },
 }
 INITIAL_STATE = {kind: next(iter(states)) for kind, states in TRANSITIONS.items()}
 OPEN_STATES = tuple(sorted({s for states in TRANSITIONS.values() for s, nxt in states.items() if nxt}))
 CLOSED_STATES = tuple(sorted({s for states in TRANSITIONS.values() for s, nxt in states.items() if not nxt}))
 # States in which a record waits for its first answer (acknowledgement, contact) by ``ack_due_on``.
-AWAITING_ACK = ("opened", "submitted", "escalated")
-STATE_NAMES = {
-    "opened": "已受理，协调中",
-    "accepted": "已由责任部门接收",
-    "closed": "已办结",
-    "contacted": "已回访",
-    "submitted": "已提交，待确认",
-    "acknowledged": "已确认，审查中",
-    "escalated": "已自动提级",
-    "upheld": "已决定：维持原退件",
-    "overturned": "已决定：撤销原退件",
-}
-RATINGS = {"非常满意": 5, "满意": 4, "基本满意": 3, "不满意": 2, "非常不满意": 1}
-POOR_RATING = 2  # 不满意 and below open a follow-up
+AWAITING_ACK = (S.OPENED, S.SUBMITTED, S.ESCALATED)
 
 
 class RecordError(ValueError):
@@ -188,7 +177,7 @@ class RecordStore:
         now = self.clock.now()
         today = local_date(now)
         with unit_of_work(self._sessions) as s:
-            number = format_number(kind, today, self._next_sequence(s, PREFIXES[kind], today))
+            number = format_number(kind, today, self._next_sequence(s, RecordKind(kind).prefix, today))
             state = INITIAL_STATE[kind]
             values = {
                 "number": number,
@@ -399,7 +388,7 @@ class RecordStore:
 
     def rate(self, ref: MatterRef, score: int, comment: str = "") -> None:
         """One rating per matter; a repeated rating replaces the earlier one."""
-        if score not in RATINGS.values():
+        if score not in tuple(Rating):
             raise RecordError(f"评价等级 {score} 无效")
         now = to_db(self.clock.now())
         key = (ratings.c.conversation_id == ref.conversation_id, ratings.c.matter == ref.matter)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bot.catalog import Catalog, Item
 from bot.catalog.matcher import DEPARTMENT, ITEM, PROBLEM, TOWN, Match, outermost
-from bot.request_types import GOVERNMENT_TYPES
+from bot.request_types import GOVERNMENT_TYPES, RequestType
 from bot.routing.item_index import ItemIndex
 
 PLATFORM_DEPARTMENT = "dsd"  # the one-stop platforms and the centres themselves
@@ -101,7 +101,7 @@ def route(
         dept = catalog.items[item_id].department
         score[dept] += W_ITEM * min(1.0, length / 4) / max(1, len(item_hits)) ** 0.5
         evidence[dept].append(f"item:{item_id}")
-    if request_type == "online_help" and not evidence:
+    if request_type == RequestType.ONLINE_HELP and not evidence:
         score[PLATFORM_DEPARTMENT] += 0.5
 
     total = sum(score.values()) or 1.0

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from bot.records.store import RecordView
 from bot.staff.auth import StaffUser
+from bot.vocabulary import TOP_TIER, RecordKind, RecordState, Role
 
-ACTIONS = {
-    "escalation": ("acknowledge", "decide", "escalate"),
-    "coordination": ("accept", "close"),
-    "follow_up": ("contact", "close"),
+K = RecordKind
+ACTIONS: dict[str, tuple[str, ...]] = {
+    K.ESCALATION: ("acknowledge", "decide", "escalate"),
+    K.COORDINATION: ("accept", "close"),
+    K.FOLLOW_UP: ("contact", "close"),
 }
 
 
@@ -22,37 +24,39 @@ def in_queue(user: StaffUser, record: RecordView) -> bool:
     """Records waiting for this person's tier (open ones only)."""
     if not record.open:
         return False
-    if record.kind == "escalation":
-        if user.role == "district":
-            return record.tier == 4 or not record.departments
-        return user.role in ("section", "leadership") and record.tier == user.tier and _own_department(user, record)
-    if record.kind == "coordination":
-        if user.role == "section":
-            return record.state == "opened" and user.department in record.departments
-        return user.role == "first_unit"
-    return record.kind == "follow_up" and user.role == "first_unit"
+    if record.kind == K.ESCALATION:
+        if user.role == Role.DISTRICT:
+            return record.tier == TOP_TIER or not record.departments
+        return (
+            user.role in (Role.SECTION, Role.LEADERSHIP) and record.tier == user.tier and _own_department(user, record)
+        )
+    if record.kind == K.COORDINATION:
+        if user.role == Role.SECTION:
+            return record.state == RecordState.OPENED and user.department in record.departments
+        return user.role == Role.FIRST_UNIT
+    return record.kind == K.FOLLOW_UP and user.role == Role.FIRST_UNIT
 
 
 def may_view(user: StaffUser, record: RecordView) -> bool:
     """The district office oversees every record; others see what their queue holds or held."""
-    if user.role == "district":
+    if user.role == Role.DISTRICT:
         return True
-    if record.kind == "escalation" and user.role in ("section", "leadership"):
+    if record.kind == K.ESCALATION and user.role in (Role.SECTION, Role.LEADERSHIP):
         return _own_department(user, record)
-    if record.kind == "coordination":
-        return user.role == "first_unit" or (user.role == "section" and user.department in record.departments)
-    return record.kind == "follow_up" and user.role == "first_unit"
+    if record.kind == K.COORDINATION:
+        return user.role == Role.FIRST_UNIT or (user.role == Role.SECTION and user.department in record.departments)
+    return record.kind == K.FOLLOW_UP and user.role == Role.FIRST_UNIT
 
 
 def may_act(user: StaffUser, action: str, record: RecordView) -> bool:
     if action not in ACTIONS.get(record.kind, ()):
         return False
-    if record.kind == "escalation":
-        if user.role == "district":
-            return record.tier == 4 or not record.departments
+    if record.kind == K.ESCALATION:
+        if user.role == Role.DISTRICT:
+            return record.tier == TOP_TIER or not record.departments
         return record.tier == user.tier and _own_department(user, record)
-    if record.kind == "coordination":
-        if action == "accept" and user.role == "section":
+    if record.kind == K.COORDINATION:
+        if action == "accept" and user.role == Role.SECTION:
             return user.department in record.departments
-        return user.role == "first_unit"
-    return user.role == "first_unit"
+        return user.role == Role.FIRST_UNIT
+    return user.role == Role.FIRST_UNIT

@@ -18,10 +18,11 @@ from bot.inputs import ClientError
 from bot.records.clock import Clock, SystemClock, to_db
 from bot.records.db import session_factory, unit_of_work
 from bot.records.tables import auth_log, staff_tokens, staff_users
+from bot.vocabulary import Role
 
 # Role → the tier it decides at (1: the first-consultation unit's own desk).
-ROLES = {"first_unit": 1, "section": 2, "leadership": 3, "district": 4}
-NEEDS_DEPARTMENT = ("section", "leadership")
+ROLES = {role.value: int(role.tier) for role in Role}
+NEEDS_DEPARTMENT = (Role.SECTION, Role.LEADERSHIP)
 MIN_PASSWORD = 10
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

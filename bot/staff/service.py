@@ -17,9 +17,10 @@ from bot.records import kpis
 from bot.records.clock import local_date
 from bot.records.escalations import EscalationDesk
 from bot.records.numbers import normalise
-from bot.records.store import OPEN_STATES, STATE_NAMES, RecordError, RecordStore, RecordView
+from bot.records.store import OPEN_STATES, RecordError, RecordStore, RecordView
 from bot.staff.access import in_queue, may_act, may_view
 from bot.staff.auth import StaffDirectory, StaffUser
+from bot.vocabulary import STATE_NAMES, RecordState, Role
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 16 * 1024
@@ -33,7 +34,12 @@ class Response:
 
 
 def _error(status: int, code: str, message: str) -> Response:
-    return Response(status, {"error": {"code": code, "message": message}})
+    """A refusal in the one error shape every door uses (bot.inputs.ClientError)."""
+    return _refused(ClientError(status, code, message))
+
+
+def _refused(exc: ClientError) -> Response:
+    return Response(exc.status, exc.body())
 
 
 def _json(body: bytes) -> dict[str, Any]:
@@ -58,7 +64,7 @@ class StaffApi:
                 return _error(400, "bad_request", "请提供用户名和密码。")
             token, expires, user = self.directory.login(username, password, client)
         except ClientError as exc:
-            return _error(exc.status, exc.code, exc.message)
+            return _refused(exc)
         return Response(200, {"token": token, "expires_at": expires.isoformat(), "user": self._user(user)})
 
     def handle(self, method: str, path: str, token: str | None, body: bytes, client: str) -> Response:
@@ -68,7 +74,7 @@ class StaffApi:
             user = self.directory.user_for(token, path, client)
             return self._route(method, parts, user, token or "", body, client, path)
         except ClientError as exc:
-            return _error(exc.status, exc.code, exc.message)
+            return _refused(exc)
 
     # --- routing ------------------------------------------------------------------------------
 
@@ -83,7 +89,7 @@ class StaffApi:
         if method == "GET" and parts == ["queue"]:
             return Response(200, {"records": [self._record(r) for r in self._queue(user)]})
         if method == "GET" and parts in (["overdue"], ["audit"], ["kpis"]):
-            if user.role != "district":
+            if user.role != Role.DISTRICT:
                 return self._forbid(user, path, client)
             if parts == ["overdue"]:
                 return Response(200, {"records": [self._record(r) for r in self.escalations.overdue()]})
@@ -119,7 +125,9 @@ class StaffApi:
             if action == "acknowledge":
                 done = self.escalations.acknowledge(record.number, user.actor, reason or "已确认收到，审查中")
             elif action == "decide":
-                outcome = {"uphold": "upheld", "overturn": "overturned"}.get(str(data.get("decision")))
+                outcome = {"uphold": RecordState.UPHELD, "overturn": RecordState.OVERTURNED}.get(
+                    str(data.get("decision"))
+                )
                 if outcome is None:
                     return _error(400, "bad_request", "decision 应为 uphold（维持）或 overturn（撤销）。")
                 done = self.escalations.decide(record.number, user.actor, outcome, reason)
@@ -128,23 +136,25 @@ class StaffApi:
                     return _error(400, "bad_request", "提级须写明理由。")
                 done = self.escalations.escalate(record.number, user.actor, reason, rule="R6")
             elif action == "accept":
-                dept = user.department if user.role == "section" else str(data.get("department") or "")
+                dept = user.department if user.role == Role.SECTION else str(data.get("department") or "")
                 if dept not in self.catalog.departments:
                     return _error(400, "bad_request", "请指明接收的部门（department 代码）。")
                 done = self.store.transition(
                     record.number,
-                    "accepted",
+                    RecordState.ACCEPTED,
                     actor=user.actor,
                     reason=reason or "协商受理",
                     rule="R2",
                     accepted_by=dept,
                 )
             elif action == "contact":
-                done = self.store.transition(record.number, "contacted", actor=user.actor, reason=reason or "已回访")
+                done = self.store.transition(
+                    record.number, RecordState.CONTACTED, actor=user.actor, reason=reason or "已回访"
+                )
             else:  # close
                 if not reason:
                     return _error(400, "bad_request", "办结须写明结果。")
-                done = self.store.transition(record.number, "closed", actor=user.actor, reason=reason)
+                done = self.store.transition(record.number, RecordState.CLOSED, actor=user.actor, reason=reason)
         except RecordError as exc:
             return _error(409, "conflict", str(exc))
         logger.info("%s %s %s → %s", user.actor, action, record.number, done.state)

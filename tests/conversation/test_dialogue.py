@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from bot.analysis import analyse
 from bot.catalog import Catalog, Item
-from bot.conversation.dialogue import DISTRICT_PAYLOAD, Conversation, DialogueState, respond
+from bot.conversation.dialogue import Conversation, DialogueState, respond
 from bot.conversation.replies import Reply, render_text
 from bot.policy import get_policy
 from bot.records.clock import LOCAL_TZ, FixedClock
@@ -17,6 +17,7 @@ from bot.records.db import make_engine
 from bot.records.desk import ServiceDesk
 from bot.records.migrate import upgrade
 from bot.records.store import RecordStore
+from bot.vocabulary import Payload
 from tests.conftest import ParseFactory
 
 WHO = Conversation("applicant-1", "rest")
@@ -50,7 +51,7 @@ def test_town_item_without_town_asks_for_it_with_buttons(
     turn = respond(analyse(make_parse(item.name), catalog), DialogueState(), catalog, desk, WHO)
     reply = turn.outputs[0]
     assert isinstance(reply, Reply) and reply.kind == "ask_town"
-    assert {b.payload for b in reply.buttons} >= {"西樵镇", "大沥镇", DISTRICT_PAYLOAD}
+    assert {b.payload for b in reply.buttons} >= {"西樵镇", "大沥镇", Payload.DISTRICT_CENTRE}
     assert turn.state.pending_item == item.id
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.evaluation.fact_report import DISPUTES
 from bot.policy.fact_data import COLUMNS, DATA_DIR, FactDataError, load_examples
-from bot.policy.fact_model import DISPUTES
 
 HEADER = ",".join(COLUMNS)
 

@@ -9,9 +9,10 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from bot.policy.assess import assess
+from bot.policy.cues import get_cues
 from bot.policy.fact_data import load_examples
-from bot.policy.fact_model import FactModel, Reading, _Features, cross_validate, get_fact_model, tier_words
-from bot.policy.facts import extract, get_cues
+from bot.policy.fact_model import FactModel, Reading, _Features, get_fact_model, tier_words
+from bot.policy.facts import extract
 from bot.policy.textnorm import normalise
 
 # Written for this test, in words found neither in nlu_data/dispute_facts nor in tests/data.
@@ -114,10 +115,3 @@ def test_training_is_quick() -> None:
     start = time.perf_counter()
     FactModel(examples, masked=tier_words(get_cues()))
     assert time.perf_counter() - start < 2.0
-
-
-def test_cross_validated_accuracy_on_our_data() -> None:
-    scores = cross_validate(load_examples(), k=3)
-    assert scores.combined["ground"] >= 0.85 and scores.combined["target_tier"] >= 0.85
-    assert scores.combined["rejecting_tier"] >= 0.88
-    assert scores.finds_when_told >= 0.95 and scores.abstains_when_untold >= 0.75

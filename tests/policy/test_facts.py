@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.policy.assess import assess
-from bot.policy.facts import get_cues, parse_cues
+from bot.policy.cues import get_cues, parse_cues
 
 
 @pytest.mark.parametrize(

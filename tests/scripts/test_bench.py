@@ -119,12 +119,6 @@ def test_report_survives_last_json_for_render_only() -> None:
     assert "`scripts/bench.py --train`" in bench.render_markdown(again, "n")
 
 
-def test_run_sh_pidfile_names() -> None:
-    assert bench.pid_names("11 12 13\n") == {"rasa": 11, "actions": 12, "scheduler": 13}
-    assert bench.pid_names("11 12") == {"rasa": 11, "actions": 12}
-    assert bench.pid_names("1 2 3 4") == {"rasa": 1, "actions": 2, "scheduler": 3, "process 4": 4}
-
-
 def test_memory_target_counts_the_two_servers_and_the_table_every_process() -> None:
     rss = {"ours": {"rasa": 1000.0, "actions": 120.0, "scheduler": 90.0}, "baseline": {"rasa": 700.0}}
     report = _report(rss_mb=rss)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port
+from bot.adapters import launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,27 +60,13 @@ class Assistant:
 
 @dataclass
 class Running:
-    """An assistant started by scripts/run.sh, with what it takes to stop it."""
+    """An assistant started by the project's launcher, with its HTTP client."""
 
     assistant: Assistant
-    pidfile: Path
+    process: launcher.Running
 
     def stop(self) -> None:
-        pids = [int(p) for p in self.pidfile.read_text().split()]
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(_alive(p) for p in pids):
-            time.sleep(0.2)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+        self.process.stop()
 
 
 def model_under_test() -> str:
@@ -96,29 +78,8 @@ def model_under_test() -> str:
 
 def launch(model: str, data_dir: Path, database_url: str | None = None, **extra: str) -> Running:
     """Starts both servers on free loopback ports over ``database_url`` (default: SQLite in data_dir)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(
-        os.environ,
-        SHOUZI_PORT=str(free_port()),
-        SHOUZI_ACTIONS_PORT=str(free_port()),
-        SHOUZI_DATA_DIR=str(data_dir),
-        **extra,
-    )
-    for inherited in ("ACTION_ENDPOINT_URL", "DATABASE_URL"):
-        env.pop(inherited, None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    pidfile = data_dir / "pids"
-    subprocess.run(
-        [str(ROOT / "scripts" / "run.sh"), model, "--background", str(pidfile)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=400,
-        stdout=subprocess.DEVNULL,
-    )
-    url = database_url or f"sqlite:///{data_dir / 'shouzi.db'}"
-    return Running(Assistant(f"http://127.0.0.1:{env['SHOUZI_PORT']}", url), pidfile)
+    process = launcher.launch(model, data_dir, database_url, **extra)
+    return Running(Assistant(process.base, process.database_url), process)
 
 
 @pytest.fixture(scope="session")

@@ -15,13 +15,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.adapters import rasa_speedups
 from bot.adapters.http import body_of, error_response, json_response
+from bot.adapters.startup import prepare_rasa_server
 from bot.analysis import analyse, to_api
 from bot.catalog import get_catalog
 from bot.config import settings
 from bot.inputs import ClientError, parse_analyze_request
-from bot.policy.fact_model import get_fact_model
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +33,7 @@ class AssistInput(InputChannel):
         return "assist"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rasa_speedups.install()  # the Rasa server loads this channel once, at start
-        get_fact_model()  # the dispute-fact model, trained now rather than on the first dispute
+        prepare_rasa_server()
         bp = Blueprint("assist_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -15,6 +15,7 @@ from sanic.response import HTTPResponse
 
 from bot.adapters.channels.turns import apology, run_turn
 from bot.adapters.http import error_response, json_body, json_response
+from bot.adapters.startup import prepare_rasa_server
 from bot.config import settings
 from bot.conversation.replies import Reply, render_text
 from bot.inputs import ClientError, clean_text
@@ -33,14 +34,14 @@ def _sender(data: dict[str, Any]) -> str:
 
 
 def _message(data: dict[str, Any], max_chars: int) -> str:
-    """The text as sent (cleaned); over-long text is cut to a little past the limit so the dialogue can
-    answer it politely without the cost of reading all of it."""
+    """The text as sent (cleaned). Over-long text is cut to one character past the limit before any NLU:
+    the dialogue still sees that it was too long and answers so politely, at the cost of a short text."""
     raw = data.get("message")
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
         raise ClientError(422, "invalid_message", "message 字段应为文字。")
-    return clean_text(raw[: max_chars * 2 + 1])
+    return clean_text(raw[: max_chars * 2 + 1])[: max_chars + 1]
 
 
 class LimitedRestInput(RestInput):
@@ -51,6 +52,7 @@ class LimitedRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        prepare_rasa_server()
         bp = Blueprint("limited_rest_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -12,11 +12,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.adapters.http import client_address
+from bot.adapters.startup import prepare_rasa_server
 from bot.catalog import get_catalog
 from bot.policy import get_policy
 from bot.records.clock import clock_from_env
 from bot.records.db import make_engine
-from bot.records.masking import install_log_masking
 from bot.records.store import RecordStore
 from bot.staff.auth import StaffDirectory
 from bot.staff.service import Response, StaffApi
@@ -42,21 +43,21 @@ class StaffInput(InputChannel):
 
     @cached_property
     def api(self) -> StaffApi:
-        install_log_masking()
         engine, clock = make_engine(), clock_from_env()
         return StaffApi(RecordStore(engine, clock), StaffDirectory(engine, clock), get_policy(), get_catalog())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        prepare_rasa_server()
         bp = Blueprint("staff_webhook", __name__)
 
         @bp.route("/login", methods=["POST"])
         async def login(request: Request) -> HTTPResponse:
-            client = request.remote_addr or request.ip or ""
+            client = client_address(request)
             return _send(await asyncio.to_thread(self.api.login, request.body or b"", client))
 
         @bp.route("/<path:path>", methods=["GET", "POST"])
         async def everything_else(request: Request, path: str) -> HTTPResponse:
-            client = request.remote_addr or request.ip or ""
+            client = client_address(request)
             result = await asyncio.to_thread(
                 self.api.handle, request.method, path, _token(request), request.body or b"", client
             )

@@ -102,8 +102,8 @@ def launch(model: str, data_dir: Path, database_url: str | None = None, **extra:
         SHOUZI_PORT=str(free_port()),
         SHOUZI_ACTIONS_PORT=str(free_port()),
         SHOUZI_DATA_DIR=str(data_dir),
-        **extra,
     )
+    env.update(extra)  # may name the ports, e.g. to restart a server where a browser page expects it
     for inherited in ("ACTION_ENDPOINT_URL", "DATABASE_URL"):
         env.pop(inherited, None)
     if database_url:

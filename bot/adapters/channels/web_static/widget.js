@@ -107,7 +107,7 @@
     ".sub{margin:0;font-size:13px;opacity:.95;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
     ".close{width:44px;height:44px;border:0;border-radius:8px;background:transparent;color:#fff;font-size:26px;line-height:1}",
     ".close:hover{background:rgba(255,255,255,.18)}",
-    ".log{flex:1;overflow-y:auto;padding:14px 12px;background:#f3f5f8;overscroll-behavior:contain}",
+    ".log{position:relative;flex:1;overflow-y:auto;padding:14px 12px;background:#f3f5f8;overscroll-behavior:contain}",
     ".msg{display:flex;margin:0 0 12px}",
     ".user{justify-content:flex-end}",
     ".bubble{max-width:88%;padding:10px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;unicode-bidi:isolate}",
@@ -123,7 +123,6 @@
     "dt{font-size:13px;font-weight:600;color:#4a5663}",
     "dd{margin:0}",
     "ol{margin:2px 0 0;padding-left:1.4em}",
-    ".key dd{font-weight:600}",
     ".badge{display:inline-block;margin:6px 6px 0 0;padding:2px 8px;border-radius:10px;font-size:13px;font-weight:600;border:1px solid}",
     ".on{color:#0f5b2a;background:#e7f5ec;border-color:#9fd3b1}",
     ".pre{color:#0b4a8a;background:#e8f1fb;border-color:#a9c8ec}",
@@ -152,6 +151,7 @@
     ".row{display:flex;gap:8px;align-items:flex-end}",
     "textarea{flex:1;min-height:44px;max-height:140px;padding:10px 12px;border:1px solid #8792a0;border-radius:10px;resize:none;line-height:1.45;background:#fff}",
     "textarea:focus{border-color:var(--c)}",
+    "textarea:focus-visible{outline:2px solid var(--c);outline-offset:1px}",
     ".send{min-width:64px;min-height:44px;padding:0 14px;border:0;border-radius:10px;background:var(--c);color:#fff;font-weight:600}",
     ".send:disabled{background:#8792a0;cursor:default}",
     ".meta{display:flex;justify-content:space-between;gap:8px;margin-top:4px;font-size:12px;color:#4f5b67}",
@@ -210,7 +210,7 @@
   var composing = false, retry = null, contact = null;
 
   // ---- rendering replies ----
-  function facts(sections, keys) {
+  function facts(sections) {
     var dl = el("dl");
     sections.forEach(function (s) {
       var dd = el("dd");
@@ -222,7 +222,7 @@
           dd.appendChild(ol);
         } else dd.appendChild(rich(s.text));
       } else dd.appendChild(rich(s.text));
-      dl.appendChild(el("div", { cls: "fact" + (keys && keys.indexOf(s.label) >= 0 ? " key" : "") }, [el("dt", { text: s.label }), dd]));
+      dl.appendChild(el("div", { cls: "fact" }, [el("dt", { text: s.label }), dd]));
     });
     return dl;
   }
@@ -295,7 +295,7 @@
       if (badge) box.appendChild(badge);
       var ordered = REFERRAL_ORDER.map(function (l) { return sections.filter(function (s) { return s.label === l; })[0]; })
         .filter(Boolean).concat(sections.filter(function (s) { return REFERRAL_ORDER.indexOf(s.label) < 0; }));
-      box.appendChild(facts(ordered, ["办理部门", "办理地点", "办理时限"]));
+      box.appendChild(facts(ordered));
     } else if (sections.length) {
       box.appendChild(facts(sections));
     }
@@ -314,8 +314,10 @@
   }
   function scroll() { log.scrollTop = log.scrollHeight; }
   function addBot(reply, live) {
-    log.appendChild(el("div", { cls: "msg bot" }, [renderReply(reply || {}, live)]));
+    var row = el("div", { cls: "msg bot" }, [renderReply(reply || {}, live)]);
+    log.appendChild(row);
     scroll();
+    return row;
   }
   function addUser(text, pending) {
     closeRatings(text);
@@ -421,6 +423,8 @@
     call("message", body).then(function (data) {
       row.classList.remove("pending");
       (data.replies || []).forEach(function (r) { addBot(r, true); });
+      // Show the question and the start of the answer (a referral card is read from its top).
+      log.scrollTop = Math.max(0, row.offsetTop - 8);
     }, function (err) {
       log.removeChild(row);
       if (typed && !input.value) { input.value = text; resize(); }

@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "web_static"
 # A message of max_text_chars Chinese characters is about 3 bytes each, plus JSON and the token.
 MIN_BODY_BYTES = 16384
+# The embed URL carries no version, so a day's cache (revalidated by ETag) bounds how long an update takes.
+WIDGET_CACHE = "public, max-age=86400, stale-while-revalidate=604800"
 # Tells Sanic-CORS (which Rasa installs for its own API) that this response's CORS is decided here.
 _CORS_DONE = "_sanic_cors_e"
 DEMO_CSP = (
@@ -145,7 +147,7 @@ class WebInput(InputChannel):
 
         @bp.route("/widget.js", methods=["GET"])
         async def widget_js(request: Request) -> HTTPResponse:
-            return _send_asset(request, widget, "public, max-age=86400", {"Access-Control-Allow-Origin": "*"})
+            return _send_asset(request, widget, WIDGET_CACHE, {"Access-Control-Allow-Origin": "*"})
 
         @bp.route("/demo", methods=["GET"])
         async def demo_page(request: Request) -> HTTPResponse:

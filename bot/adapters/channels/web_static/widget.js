@@ -100,8 +100,8 @@
     ".left .panel{right:auto;left:calc(20px + env(safe-area-inset-left,0px))}",
     ".panel[hidden]{display:none}",
     "@keyframes rise{from{opacity:0;transform:translateY(12px)}to{opacity:1;transform:none}}",
-    "header{display:flex;align-items:center;gap:8px;padding:10px 8px 10px 16px;background:var(--c);color:#fff}",
-    "header :focus-visible{outline-color:#fff}",
+    ".bar{display:flex;align-items:center;gap:8px;padding:10px 8px 10px 16px;background:var(--c);color:#fff}",
+    ".bar :focus-visible{outline-color:#fff}",
     ".hd{flex:1;min-width:0}",
     "h2{margin:0;font-size:17px;line-height:1.3}",
     ".sub{margin:0;font-size:13px;opacity:.95;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}",
@@ -197,7 +197,7 @@
   ]);
   var copied = el("div", { cls: "sr", role: "status" });
   var panel = el("section", { cls: "panel", id: "sz-panel", role: "dialog", "aria-labelledby": "sz-title", hidden: "" }, [
-    el("header", null, [el("div", { cls: "hd" }, [titleEl, sub]), closeBtn]),
+    el("div", { cls: "bar" }, [el("div", { cls: "hd" }, [titleEl, sub]), closeBtn]),
     log, typing, alertBox, form, copied,
   ]);
   var root = el("div", { cls: "w " + opts.position, lang: "zh-CN" }, [launcher, panel]);

@@ -141,17 +141,25 @@ def load_secret(env_value: str | None, data_dir: Path) -> bytes:
     with contextlib.suppress(FileNotFoundError):
         return _read_secret(path)
     data_dir.mkdir(parents=True, exist_ok=True)
+    fresh = secrets.token_hex(32) + "\n"
     tmp = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32) + "\n")
+    _write_private(tmp, fresh)
     try:
         os.link(tmp, path)  # atomic and never overwrites: two instances starting together agree
     except FileExistsError:
         pass
+    except OSError:  # a file system without hard links: exclusive creation instead
+        with contextlib.suppress(FileExistsError):
+            _write_private(path, fresh)
     finally:
         tmp.unlink()
     return _read_secret(path)
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
 
 
 def _read_secret(path: Path) -> bytes:

@@ -130,3 +130,12 @@ def test_a_damaged_secret_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / SECRET_FILE).write_text("short\n")
     with pytest.raises(ValueError, match="delete it"):
         load_secret(None, tmp_path)
+
+
+def test_secret_file_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    first = load_secret(None, tmp_path)
+    assert load_secret(None, tmp_path) == first and [p.name for p in tmp_path.iterdir()] == [SECRET_FILE]

@@ -56,6 +56,7 @@ test: setup lint validate unit
 	@source scripts/env.sh && model=$$(SHOUZI_CONFIG=$${SHOUZI_TEST_CONFIG:-config.yml} scripts/train.sh) && \
 	  $(VENV)/bin/rasa test core --model "$$model" --stories tests/stories --out var/results/core \
 	    --fail-on-prediction-errors --quiet && \
+	  scripts/browser.sh >/dev/null && scripts/web-deps.sh >/dev/null && \
 	  SHOUZI_TEST_MODEL="$$model" $(PY) -m pytest -m server -q
 
 migrate: setup

@@ -5,7 +5,8 @@ own defaults (``rasa init``), started and loaded in the same run on the same mac
 ratio that says what our pipeline, policy and action server cost on top of Rasa itself.
 
 Usage: ``make bench`` (starts the assistant when none answers) or
-``python scripts/bench.py [--fresh-start] [--train] [--profile] [--seconds S] [--render-only]``.
+``python scripts/bench.py [--fresh-start] [--train] [--profile] [--seconds S] [--render-only] [--widget]``
+(``--widget``: only the website widget's gzipped size, in a moment and without servers).
 Loopback only; every phase is bounded in time; everything started here is stopped on exit, Ctrl-C or error.
 Writes ``docs/benchmarks.md`` (keeping its notes section) and ``docs/img/latency.png``.
 """
@@ -17,6 +18,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import fcntl
+import gzip
 import json
 import math
 import os
@@ -46,6 +48,9 @@ ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv" / "bin" / "rasa"
 DOC = ROOT / "docs" / "benchmarks.md"
 PLOT = ROOT / "docs" / "img" / "latency.png"
+# The website widget is measured too (issue 13): what a visitor's browser downloads, gzipped as served.
+WIDGET = ROOT / "bot" / "adapters" / "channels" / "web_static" / "widget.js"
+WIDGET_TARGET_KB = 30
 TRAIN_LOCK = Path("/tmp/shouzi-train.lock")
 HOST = "127.0.0.1"
 CONCURRENCY = (1, 8, 32)
@@ -149,6 +154,18 @@ class Machine:
     revision: str
 
 
+@dataclass(frozen=True)
+class AssetSize:
+    raw: int
+    gzipped: int
+
+
+def asset_size(path: Path) -> AssetSize:
+    """Bytes of a static asset as stored and as served gzipped (level 9, like the web channel)."""
+    body = path.read_bytes()
+    return AssetSize(len(body), len(gzip.compress(body, 9, mtime=0)))
+
+
 @dataclass
 class Report:
     """Everything ``make bench`` measured (or took from an earlier run), ready to render."""
@@ -164,6 +181,7 @@ class Report:
     profile: list[ProfileTable] = field(default_factory=list)
     profile_measured_at: str | None = None
     command: str = "scripts/bench.py"
+    widget: AssetSize | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +264,14 @@ def _check(x: float | None, ok: Callable[[float], bool]) -> bool | None:
     return None if x is None or _missing(x) else ok(x)
 
 
+def widget_target(size: AssetSize | None) -> Target:
+    kb = None if size is None else size.gzipped / 1024
+    measured = "—" if size is None else f"{kb:.1f} KB gzipped ({size.raw / 1024:.1f} KB raw)"
+    return Target(
+        f"website widget ≤ {WIDGET_TARGET_KB} KB gzipped", measured, _check(kb, lambda v: v <= WIDGET_TARGET_KB)
+    )
+
+
 def targets(report: Report) -> list[Target]:
     """The issue's targets, evaluated on this report's figures."""
     pts = report.points
@@ -297,6 +323,7 @@ def targets(report: Report) -> list[Target]:
     rows.append(
         Target("ready ≤ 60 s after start", start.describe() if start else "—", _check(value(start), lambda v: v <= 60))
     )
+    rows.append(widget_target(report.widget))
     return rows
 
 
@@ -1040,6 +1067,7 @@ def report_from_json(raw: dict[str, Any]) -> Report:
         ],
         profile_measured_at=raw["profile_measured_at"],
         command=raw.get("command", "scripts/bench.py"),
+        widget=AssetSize(**raw["widget"]) if raw.get("widget") else None,
     )
 
 
@@ -1073,6 +1101,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--start-timeout", type=float, default=300.0)
     ap.add_argument("--database-url", help="database for an instance started here (default: fresh SQLite)")
     ap.add_argument("--render-only", action="store_true", help="rewrite the page and plot from var/bench/last.json")
+    ap.add_argument("--widget", action="store_true", help="only the website widget's size (no servers)")
     return ap.parse_args(argv)
 
 
@@ -1089,8 +1118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.widget:
+        target = widget_target(asset_size(WIDGET))
+        print(f"{verdict(target.passed):12} {target.name}: {target.measured}")
+        return 0 if target.passed else 1
     if args.render_only:  # e.g. after editing the notes: no servers, no load
         report = report_from_json(json.loads((data_dir() / "last.json").read_text()))
+        report.widget = asset_size(WIDGET)
         write_outputs(report)
         print(render_console(report))
         return 0
@@ -1101,6 +1135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     date = now()
     estimate = len(CONCURRENCY) * 4 * args.seconds + 4 * 3
     print(f"==> make bench: load phase about {estimate / 60:.0f} min; work files in {work}", flush=True)
+    widget = widget_target(asset_size(WIDGET))
+    print(f"==> {widget.name}: {widget.measured}", flush=True)
     try:
         with contextlib.ExitStack() as stack:
             if args.fresh_start or post_status(args.url + "/webhooks/assist/analyze", {"text": "你好"}) != 200:
@@ -1136,6 +1172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile=tables,
             profile_measured_at=measured,
             command=" ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
+            widget=asset_size(WIDGET),
         )
         write_outputs(report)
     except KeyboardInterrupt:

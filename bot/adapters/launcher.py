@@ -106,14 +106,13 @@ def launch(
     ``ACTION_ENDPOINT_URL`` and ``DATABASE_URL`` are never inherited: scripts/env.sh derives them from the
     new ports and data directory, and an inherited one would point at another assistant."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("ACTION_ENDPOINT_URL", "DATABASE_URL")}
-    env |= {"SHOUZI_PORT": str(port), "SHOUZI_ACTIONS_PORT": str(free_port()), "SHOUZI_DATA_DIR": str(data_dir)}
-    env |= extra_env
+    env |= {"SHOUZI_PORT": str(free_port()), "SHOUZI_ACTIONS_PORT": str(free_port()), "SHOUZI_DATA_DIR": str(data_dir)}
+    env |= extra_env  # may name the ports, e.g. to restart a server where a browser page expects it
     if database_url:
         env["DATABASE_URL"] = database_url
     pidfile = data_dir / "pids"
-    base = f"http://{HOST}:{port}"
+    base = f"http://{HOST}:{env['SHOUZI_PORT']}"
     out = (log or data_dir / "launch.log").open("wb")
     t0 = time.perf_counter()
     with out:

@@ -168,3 +168,27 @@ def test_profile_charges_samples_to_the_innermost_owned_frame() -> None:
     table = bench.profile_table("rest", "rasa", raw, top=2, root=root)
     assert (table.samples, table.idle) == (100, 0.5)
     assert table.top == [("rasa/nlu/classifiers/diet_classifier.py", 0.5), ("bot/routing/department_model.py", 0.3)]
+
+
+def test_widget_size_is_measured_gzipped_and_checked_against_the_target(tmp_path: Path) -> None:
+    asset = tmp_path / "w.js"
+    asset.write_text("var a = 1;\n" * 1000)
+    size = bench.asset_size(asset)
+    assert size.raw == 11000 and 0 < size.gzipped < 200
+    ok = bench.widget_target(size)
+    assert ok.passed is True and ok.name == "website widget ≤ 30 KB gzipped"
+    assert ok.measured.endswith("KB gzipped (10.7 KB raw)")
+    assert bench.widget_target(bench.AssetSize(50_000, 31 * 1024)).passed is False
+    assert bench.widget_target(None).passed is None
+    real = bench.asset_size(bench.WIDGET)  # the shipped widget, as `make bench` reports it
+    assert real.gzipped < bench.WIDGET_TARGET_KB * 1024
+    report = _report(widget=real)
+    assert "website widget ≤ 30 KB gzipped" in bench.render_markdown(report, "")
+    again = bench.report_from_json(json.loads(json.dumps(dataclasses.asdict(report))))
+    assert again.widget == real
+    assert bench.report_from_json(json.loads(json.dumps(dataclasses.asdict(_report())))).widget is None
+
+
+def test_widget_flag_needs_no_server(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench.main(["--widget"]) == 0
+    assert "PASS" in capsys.readouterr().out

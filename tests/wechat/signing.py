@@ -43,7 +43,7 @@ def text(sender: str, content: str, msg_id: int | None = None) -> str:
 
 
 def event(sender: str, name: str, key: str | None = None, created: int | None = None) -> str:
-    fields = {"Event": name} | ({"EventKey": key} if key is not None else {})
+    fields: dict[str, Any] = {"Event": name} | ({"EventKey": key} if key is not None else {})
     return xml(sender, "event", created=created, **fields)
 
 

@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.engine import Engine
 
 from bot.wechat.menu import MENU_FILE, MenuError, load_menu, main, parse_menu
+from tests.wechat import signing
+from tests.wechat.fake_api import FakeWeChat
 
 REQUIRED_KEYS = {"我要咨询", "查询进度", "退件异议", "评价服务"}
 
@@ -56,3 +59,20 @@ def test_limits_of_wechat() -> None:
 def test_check_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
     assert '"key": "退件异议"' in capsys.readouterr().out
+
+
+def test_publish_sends_the_menu_with_the_shared_token(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakeWeChat().start()
+    try:
+        monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        monkeypatch.setenv("SHOUZI_WECHAT_APPID", signing.APP_ID)
+        monkeypatch.setenv("SHOUZI_WECHAT_SECRET", "secret")
+        monkeypatch.setenv("SHOUZI_WECHAT_API_BASE", fake.base)
+        fake.expire_tokens()
+        assert main(["publish"]) == 0
+        assert fake.menus == [load_menu().wire_format()]
+        assert "已发布" in capsys.readouterr().out
+    finally:
+        fake.stop()

@@ -85,7 +85,7 @@ class RecordKind(Wire):
 
 
 RECORD_PREFIXES = {RecordKind.COORDINATION: "XT", RecordKind.ESCALATION: "TJ", RecordKind.FOLLOW_UP: "HP"}
-RECORD_NAMES = {
+RECORD_NAMES: dict[str, str] = {
     RecordKind.COORDINATION: "协调单",
     RecordKind.ESCALATION: "提级单",
     RecordKind.FOLLOW_UP: "好差评回访单",
@@ -173,8 +173,14 @@ ROLE_TIERS = {
 class Topic(Wire):
     """What an outbox notification is about (read by whoever delivers it)."""
 
-    ESCALATED = "escalated"  # an escalation moved up a tier
+    ESCALATED = "escalated"  # an escalation moved up a tier (for the office)
     OVERDUE_TOP_TIER = "overdue_top_tier"  # the district has not acknowledged in time
+    # For the applicant, delivered on the channel they wrote on:
+    ESCALATION_MOVED = "escalation_moved"
+    ESCALATION_DECIDED = "escalation_decided"
+    COORDINATION_ACCEPTED = "coordination_accepted"
+    FOLLOW_UP_CONTACTED = "follow_up_contacted"
+    RECORD_CLOSED = "record_closed"
 
 
 class Outcome(Wire):

@@ -182,6 +182,48 @@ class Report:
     profile_measured_at: str | None = None
     command: str = "scripts/bench.py"
     widget: AssetSize | None = None
+    wechat: WeChatLoad | None = None
+
+
+@dataclass(frozen=True)
+class WeChatLoad:
+    """WeChat users writing at once: how each was answered (passive XML or 客服消息) and how fast."""
+
+    users: int
+    passive: int
+    by_customer_service: int
+    lost: int
+    within_5s: float  # share of users answered within WeChat's 5 seconds (either way)
+    passive_p50: float  # ms, the passive path
+    customer_service_p50: float  # ms, from the POST until the 客服 message reached the (fake) WeChat API
+
+
+def summarise_wechat(samples: Sequence[tuple[str, float | None]]) -> WeChatLoad:
+    """``samples``: per user, the path (``passive``/``custom``) and ms until answered (None: never)."""
+    passive = [ms for path, ms in samples if path == "passive" and ms is not None]
+    custom = [ms for path, ms in samples if path == "custom" and ms is not None]
+    answered = [ms for _, ms in samples if ms is not None]
+    users = len(samples)
+    return WeChatLoad(
+        users=users,
+        passive=len(passive),
+        by_customer_service=len(custom),
+        lost=users - len(answered),
+        within_5s=(sum(1 for ms in answered if ms <= 5000) / users) if users else float("nan"),
+        passive_p50=percentile(passive, 50),
+        customer_service_p50=percentile(custom, 50),
+    )
+
+
+def wechat_line(w: WeChatLoad | None, rest_p50: float | None) -> str:
+    if w is None:
+        return "WeChat load: not measured (an already running assistant without SHOUZI_WECHAT_TOKEN was used)"
+    return (
+        f"WeChat {w.users} concurrent users: {w.within_5s:.0%} answered within 5 s "
+        f"({w.passive} passive, {w.by_customer_service} by 客服消息, {w.lost} lost); "
+        f"passive p50 {num(w.passive_p50)} ms beside the REST turn's {num(rest_p50)} ms; "
+        f"客服 p50 {num(w.customer_service_p50)} ms"
+    )
 
 
 @dataclass(frozen=True)
@@ -430,6 +472,17 @@ def render_markdown(report: Report, notes: str) -> str:
         "`config.yml` with an empty cache (`scripts/bench.py --train`); the "
         "baseline's is `rasa init --no-prompt` training its small default project.",
     ]
+    lines += [
+        "",
+        "## WeChat door",
+        "",
+        wechat_line(report.wechat, stat(find_point(report.points, OURS, REST, 1), "p50")),
+    ]
+    lines += [
+        "",
+        "Each user posts one signed text to `/webhooks/wechat/webhook` at the same time; a fake WeChat API on "
+        "loopback receives the 客服消息 of answers that missed the passive-reply budget (4 s). Goal: 100 % within 5 s.",
+    ]
     if report.profile:
         lines += ["", f"## CPU profile (py-spy, {report.profile_measured_at})", ""]
         lines += [
@@ -475,6 +528,7 @@ def render_console(report: Report) -> str:
         out.append(f"RSS {system}: " + ", ".join(f"{k} {v:.0f} MB" for k, v in procs.items()))
     for label, figures in (("ready after start", report.startup), ("full training", report.training)):
         out.append(f"{label}: ours {_recorded(figures.get(OURS))}, baseline {_recorded(figures.get(BASE))}")
+    out.append(wechat_line(report.wechat, stat(find_point(report.points, OURS, REST, 1), "p50")))
     out += [f"{verdict(t.passed):12} {t.name}: {t.measured}" for t in targets(report)]
     return "\n".join(out)
 
@@ -1068,6 +1122,7 @@ def report_from_json(raw: dict[str, Any]) -> Report:
         profile_measured_at=raw["profile_measured_at"],
         command=raw.get("command", "scripts/bench.py"),
         widget=AssetSize(**raw["widget"]) if raw.get("widget") else None,
+        wechat=WeChatLoad(**raw["wechat"]) if raw.get("wechat") else None,
     )
 
 
@@ -1109,6 +1164,51 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+WECHAT_USERS = 50
+
+
+def start_fake_wechat(stack: contextlib.ExitStack) -> Any:
+    """The tests' fake WeChat API on loopback, and the door's settings pointing at it (for start_ours)."""
+    from tests.wechat import signing
+    from tests.wechat.fake_api import FakeWeChat
+
+    fake = FakeWeChat().start()
+    stack.callback(fake.stop)
+    os.environ.update(
+        SHOUZI_WECHAT_TOKEN=signing.TOKEN,
+        SHOUZI_WECHAT_APPID=signing.APP_ID,
+        SHOUZI_WECHAT_SECRET="bench-secret",
+        SHOUZI_WECHAT_API_BASE=fake.base,
+    )
+    return fake
+
+
+async def wechat_load(base: str, fake: Any, users: int = WECHAT_USERS, wait: float = 30.0) -> WeChatLoad:
+    """``users`` WeChat users each post one signed consult text at once; how and when each is answered."""
+    from tests.wechat import signing
+
+    async def one(session: aiohttp.ClientSession, i: int) -> tuple[str, float | None]:
+        sender = signing.openid()
+        url = f"{base}/webhooks/wechat/webhook?{signing.query()}"
+        started = time.perf_counter()
+        async with session.post(url, data=signing.text(sender, TEXTS[i % len(TEXTS)]).encode()) as resp:
+            body = await resp.text()
+        if resp.status == 200 and body.startswith("<xml>"):
+            return "passive", (time.perf_counter() - started) * 1000
+        if resp.status != 200 or body != "success":
+            return "lost", None
+        while time.perf_counter() - started < wait:
+            if fake.texts_to(sender):
+                return "custom", (time.perf_counter() - started) * 1000
+            await asyncio.sleep(0.02)
+        return "custom", None
+
+    timeout = aiohttp.ClientTimeout(total=wait)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        samples = await asyncio.gather(*(one(session, i) for i in range(users)), return_exceptions=True)
+    return summarise_wechat([s if isinstance(s, tuple) else ("lost", None) for s in samples])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.profile and not args.py_spy.exists():
@@ -1139,7 +1239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"==> {widget.name}: {widget.measured}", flush=True)
     try:
         with contextlib.ExitStack() as stack:
+            fake_wechat = None
             if args.fresh_start or post_status(args.url + "/webhooks/assist/analyze", {"text": "你好"}) != 200:
+                fake_wechat = start_fake_wechat(stack)
                 ours = start_ours(stack, work, args.start_timeout, args.database_url)
             else:
                 ours = attach_ours(args.url, args.actions_port)
@@ -1147,6 +1249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             eps = endpoints(ours, base)
             print("==> load (ours and baseline interleaved)", flush=True)
             points = asyncio.run(measure(eps, args.seconds, args.n, args.turns))
+            wechat = None
+            if fake_wechat is not None:
+                print(f"==> WeChat load: {WECHAT_USERS} users at once", flush=True)
+                wechat = asyncio.run(wechat_load(ours.base, fake_wechat))
             rss = {
                 r.system: {name: mb for name, pid in r.pids.items() if (mb := rss_mb(pid)) is not None}
                 for r in (ours, base)
@@ -1173,6 +1279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             profile_measured_at=measured,
             command=" ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
             widget=asset_size(WIDGET),
+            wechat=wechat,
         )
         write_outputs(report)
     except KeyboardInterrupt:

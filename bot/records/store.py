@@ -25,7 +25,7 @@ from bot.records.masking import mask, mask_excerpt
 from bot.records.numbers import KIND_OF_PREFIX, format_number, normalise
 from bot.records.tables import consultations, outbox, ratings, record_events, record_sequences, records
 from bot.records.workdays import WorkCalendar, load_calendar
-from bot.vocabulary import Rating, RecordKind, RecordState
+from bot.vocabulary import Rating, RecordKind, RecordState, Topic
 
 # Allowed state changes per kind of record; the first state is where a record starts.
 K, S = RecordKind, RecordState
@@ -53,6 +53,18 @@ OPEN_STATES = tuple(sorted({s for states in TRANSITIONS.values() for s, nxt in s
 CLOSED_STATES = tuple(sorted({s for states in TRANSITIONS.values() for s, nxt in states.items() if not nxt}))
 # States in which a record waits for its first answer (acknowledgement, contact) by ``ack_due_on``.
 AWAITING_ACK = (S.OPENED, S.SUBMITTED, S.ESCALATED)
+# The applicant is told of these changes (through the channel they wrote on: WeChat delivers its own
+# from the outbox; other doors may read them). Recipient and topics are named once, here.
+APPLICANT = "applicant"
+APPLICANT_TOPICS: dict[tuple[str, str], str] = {
+    (K.ESCALATION, S.ESCALATED): Topic.ESCALATION_MOVED,
+    (K.ESCALATION, S.UPHELD): Topic.ESCALATION_DECIDED,
+    (K.ESCALATION, S.OVERTURNED): Topic.ESCALATION_DECIDED,
+    (K.COORDINATION, S.ACCEPTED): Topic.COORDINATION_ACCEPTED,
+    (K.COORDINATION, S.CLOSED): Topic.RECORD_CLOSED,
+    (K.FOLLOW_UP, S.CONTACTED): Topic.FOLLOW_UP_CONTACTED,
+    (K.FOLLOW_UP, S.CLOSED): Topic.RECORD_CLOSED,
+}
 
 
 class RecordError(ValueError):
@@ -268,6 +280,17 @@ class RecordStore:
             self._event(s, row["id"], now, actor, to_state, row["state"], to_state, reason, rule)
             if notify is not None:
                 self._notify(s, now, notify, row["number"])
+            topic = APPLICANT_TOPICS.get((row["kind"], to_state))
+            if topic is not None:
+                told = {
+                    "number": row["number"],
+                    "kind": row["kind"],
+                    "state": to_state,
+                    "reason": mask(reason[:500]),
+                    "tier": values.get("tier", row["tier"]),
+                    "accepted_by": accepted_by,
+                }
+                self._notify(s, now, Notification(APPLICANT, topic, told), row["number"])
         view = self.get(number)
         assert view is not None
         return view
@@ -311,8 +334,12 @@ class RecordStore:
         with unit_of_work(self._sessions) as s:
             self._notify(s, self.clock.now(), notification, number)
 
-    def notifications(self, *, pending_only: bool = True, number: str | None = None) -> list[dict[str, Any]]:
+    def notifications(
+        self, *, pending_only: bool = True, number: str | None = None, recipient: str | None = None
+    ) -> list[dict[str, Any]]:
         query = select(outbox).order_by(outbox.c.id)
+        if recipient is not None:
+            query = query.where(outbox.c.recipient == recipient)
         if pending_only:
             query = query.where(outbox.c.delivered_at.is_(None))
         if number is not None:
@@ -322,7 +349,61 @@ class RecordStore:
 
     def mark_delivered(self, ids: Sequence[int]) -> None:
         with unit_of_work(self._sessions) as s:
-            s.execute(update(outbox).where(outbox.c.id.in_(list(ids))).values(delivered_at=to_db(self.clock.now())))
+            s.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(list(ids)), outbox.c.delivered_at.is_(None))
+                .values(delivered_at=to_db(self.clock.now()), claimed_until=None)
+            )
+
+    def claim_for_applicants(self, channel: str, *, limit: int = 20, lease_seconds: float = 60) -> list[dict[str, Any]]:
+        """Pending applicant notifications of records opened on ``channel``, each claimed for this caller.
+
+        A claim is a conditional UPDATE, so of several instances delivering at once exactly one gets a
+        row; an unfinished claim expires after ``lease_seconds`` (the claimer died) and the row is
+        tried again. Each row comes with its record's conversation id (the applicant's address)."""
+        now = self.clock.now()
+        due = to_db(now)
+        query = (
+            select(outbox, records.c.conversation_id, records.c.channel)
+            .join(records, records.c.number == outbox.c.record_number)
+            .where(
+                outbox.c.recipient == APPLICANT,
+                outbox.c.delivered_at.is_(None),
+                records.c.channel == channel,
+                (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= due),
+                (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until < due),
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+        )
+        claimed: list[dict[str, Any]] = []
+        with self._sessions() as s:
+            candidates = [dict(r) for r in s.execute(query).mappings()]
+        until = to_db(now + timedelta(seconds=lease_seconds))
+        for row in candidates:
+            with unit_of_work(self._sessions) as s:
+                took = s.execute(
+                    update(outbox)
+                    .where(
+                        outbox.c.id == row["id"],
+                        outbox.c.delivered_at.is_(None),
+                        (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until < due),
+                    )
+                    .values(claimed_until=until)
+                ).rowcount
+            if took == 1:
+                claimed.append(row)
+        return claimed
+
+    def retry_later(self, outbox_id: int, after_seconds: float, error: str) -> None:
+        """A delivery that failed: counted, released, and not tried again for ``after_seconds``."""
+        at = to_db(self.clock.now() + timedelta(seconds=after_seconds))
+        with unit_of_work(self._sessions) as s:
+            s.execute(
+                update(outbox)
+                .where(outbox.c.id == outbox_id, outbox.c.delivered_at.is_(None))
+                .values(attempts=outbox.c.attempts + 1, next_attempt_at=at, claimed_until=None, last_error=error[:255])
+            )
 
     def _notify(self, s: Session, now: datetime, n: Notification, number: str | None) -> None:
         s.execute(

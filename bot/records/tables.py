@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -130,6 +131,12 @@ outbox = Table(
     Column("record_number", String(14)),
     Column("payload", JSON, nullable=False),
     Column("delivered_at", DateTime),
+    # Delivery to applicants (WeChat): tries so far, when to try next, a claim so that one instance
+    # sends it, and the last error for the operator.
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime),
+    Column("claimed_until", DateTime),
+    Column("last_error", String(255)),
     Index("ix_outbox_pending", "delivered_at"),
 )
 
@@ -166,4 +173,39 @@ auth_log = Table(
     Column("outcome", String(16), nullable=False),  # ok, bad_password, unknown_user, forbidden, ...
     Column("path", String(255)),
     Column("client", String(64)),
+)
+
+# WeChat: every message (MsgId) or event (sender + time) seen, keyed by a hash, so that a retry is
+# handled once even when it lands on another instance; the passive reply kept to answer a retry
+# the same way. Purged after a few days.
+wechat_messages = Table(
+    "wechat_messages",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("received_at", Float, nullable=False),  # epoch seconds
+    Column("state", String(16), nullable=False),  # processing, passive, sent, failed
+    Column("reply", JSON),  # the passive reply's text, for a retry of a message already answered
+    Index("ix_wechat_messages_received_at", "received_at"),
+)
+
+# WeChat applicants by a hash of their openid: when they last wrote (the 48-hour customer-service
+# window) and the options their last reply offered ("1", "2"…).
+wechat_users = Table(
+    "wechat_users",
+    metadata,
+    Column("user_key", String(64), primary_key=True),
+    Column("last_seen_at", Float, nullable=False),  # epoch seconds
+    Column("options", JSON),
+)
+
+# The Official Account's access token, shared by all instances; one refreshes it under a lease.
+wechat_tokens = Table(
+    "wechat_tokens",
+    metadata,
+    Column("app_id", String(64), primary_key=True),
+    Column("access_token", Text),
+    Column("expires_at", Float, nullable=False),
+    Column("force_refresh", Integer, nullable=False),
+    Column("lease_until", Float, nullable=False),
+    Column("lease_owner", String(32)),
 )

@@ -74,20 +74,20 @@ def test_unacknowledged_escalation_moves_up_one_tier_and_tells_the_office(
     assert [(r.number, r.tier, r.state) for r in moved] == [(number, 3, "escalated")]
     assert moved[0].ack_due_on == date(2026, 12, 4)  # tier 3: 2 working days from Wednesday
     assert moved[0].events[-1].rule == "R12" and moved[0].events[-1].actor == "scheduler"
-    notes = desk.store.notifications(number=number)
+    notes = desk.store.notifications(number=number, recipient=OFFICE)
     assert [(n["recipient"], n["topic"], n["payload"]["to_tier"]) for n in notes] == [(OFFICE, "escalated", 3)]
     assert desk.run_deadlines() == []  # nothing more until the new deadline passes
     assert desk.overdue() == []
     desk.store.mark_delivered([n["id"] for n in notes])  # a channel has told the office
-    assert desk.store.notifications(number=number) == []
-    assert len(desk.store.notifications(pending_only=False, number=number)) == 1
+    assert desk.store.notifications(number=number, recipient=OFFICE) == []
+    assert len(desk.store.notifications(pending_only=False, number=number, recipient=OFFICE)) == 1
 
 
 def test_at_the_top_tier_the_office_is_told_once(desk: EscalationDesk, clock: FixedClock) -> None:
     number = _open(desk, Facts(rejecting_tier=3, ground="G5"))  # tier 4
     clock.advance(days=10)
     assert desk.run_deadlines() == [] and desk.run_deadlines() == []
-    topics = [n["topic"] for n in desk.store.notifications(number=number)]
+    topics = [n["topic"] for n in desk.store.notifications(number=number, recipient=OFFICE)]
     assert topics == ["overdue_top_tier"]
     assert [r.number for r in desk.overdue()] == [number]
     with pytest.raises(RecordError):

@@ -192,3 +192,16 @@ def test_widget_size_is_measured_gzipped_and_checked_against_the_target(tmp_path
 def test_widget_flag_needs_no_server(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--widget"]) == 0
     assert "PASS" in capsys.readouterr().out
+
+
+def test_wechat_load_summary_counts_paths_and_the_five_second_share() -> None:
+    samples = [("passive", 40.0), ("passive", 60.0), ("custom", 4200.0), ("custom", 5600.0), ("custom", None)]
+    w = bench.summarise_wechat(samples)
+    assert (w.users, w.passive, w.by_customer_service, w.lost) == (5, 2, 2, 1)
+    assert w.within_5s == pytest.approx(3 / 5)
+    assert w.passive_p50 == 50.0 and w.customer_service_p50 == pytest.approx(4900.0)
+    line = bench.wechat_line(w, 43.0)
+    assert "60% answered within 5 s" in line and "passive p50 50.0 ms beside the REST turn's 43.0 ms" in line
+    assert "not measured" in bench.wechat_line(None, None)
+    raw = json.loads(json.dumps(dataclasses.asdict(w)))
+    assert bench.WeChatLoad(**raw) == w

@@ -66,7 +66,7 @@ def test_url_verification(door: WeChatDoor, running: Running) -> None:
     status, _ = http(f"{door.base}{PATH}?{signing.query(token='wrong', echostr=echo)}")
     assert status == 403
     assert http(f"{door.base}{PATH}?echostr={echo}")[0] == 403
-    log = (running.pidfile.parent / "logs" / "rasa.log").read_text(encoding="utf-8")
+    log = (running.process.data_dir / "logs" / "rasa.log").read_text(encoding="utf-8")
     assert "URL verification refused (bad_signature)" in log
 
 
@@ -213,7 +213,7 @@ def test_door_is_off_without_a_token(assistant: Assistant) -> None:
 
 def test_openids_never_logged(running: Running) -> None:
     assert openids, "run with the other tests of this module"
-    logs = running.pidfile.parent / "logs"
+    logs = running.process.data_dir / "logs"
     text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in logs.glob("*.log"))
     leaked = [o for o in openids if o in text]
     assert leaked == []

@@ -186,8 +186,15 @@ def test_phone_viewport_is_full_screen(browser: Any, web: WebServer) -> None:
     pg = context.new_page()
     pg.goto(f"{web.base}/webhooks/web/demo")
     open_widget(pg)
-    box = pg.locator(".panel").bounding_box()
-    assert box == {"x": 0, "y": 0, "width": PHONE["width"], "height": PHONE["height"]}
+    full = {"x": 0, "y": 0, "width": PHONE["width"], "height": PHONE["height"]}
+    # The panel slides in (unless reduced motion is asked for): measure once it has settled.
+    box: dict[str, float] | None = None
+    for _ in range(50):
+        box = pg.locator(".panel").bounding_box()
+        if box and all(abs(box[k] - v) < 0.5 for k, v in full.items()):
+            break
+        pg.wait_for_timeout(100)
+    assert box is not None and all(abs(box[k] - v) < 0.5 for k, v in full.items()), box
     assert not pg.locator(".launcher").is_visible()
     consult(pg)
     pg.screenshot(path=str(IMG / "widget-phone.png"))

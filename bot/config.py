@@ -18,7 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog" / "data"
 
 
-def _number(name: str, default: T, cast: Callable[[str], T]) -> T:
+def env_number(name: str, default: T, cast: Callable[[str], T]) -> T:
     """An environment variable as a number, with a clear error naming the variable."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -58,15 +58,15 @@ def settings() -> Settings:
     return Settings(
         catalog_dir=Path(os.environ.get("SHOUZI_CATALOG_DIR", str(CATALOG_DIR))),
         data_dir=Path(os.environ.get("SHOUZI_DATA_DIR", str(PROJECT_ROOT / "var"))),
-        max_text_chars=_number("SHOUZI_MAX_TEXT_CHARS", 2000, int),
-        max_body_bytes=_number("SHOUZI_MAX_BODY_BYTES", 65536, int),
+        max_text_chars=env_number("SHOUZI_MAX_TEXT_CHARS", 2000, int),
+        max_body_bytes=env_number("SHOUZI_MAX_BODY_BYTES", 65536, int),
         first_consultation_unit=os.environ.get("SHOUZI_FIRST_UNIT", "南海区行政服务中心"),
         first_unit_by_channel={
             k.removeprefix("SHOUZI_FIRST_UNIT_").lower(): v
             for k, v in os.environ.items()
             if k.startswith("SHOUZI_FIRST_UNIT_") and v.strip()
         },
-        retention_days=_number("SHOUZI_RETENTION_DAYS", 730, int),
-        route_min_confidence=_number("SHOUZI_ROUTE_MIN_CONFIDENCE", 0.45, float),
-        oos_confidence=_number("SHOUZI_OOS_CONFIDENCE", 0.5, float),
+        retention_days=env_number("SHOUZI_RETENTION_DAYS", 730, int),
+        route_min_confidence=env_number("SHOUZI_ROUTE_MIN_CONFIDENCE", 0.45, float),
+        oos_confidence=env_number("SHOUZI_OOS_CONFIDENCE", 0.5, float),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 # A resident ID: 18 characters with a birth date (19xx/20xx) in 7–14, or the old 15-digit form.
 # Requiring the date keeps other long numbers (application numbers, orders) readable.
@@ -36,7 +37,11 @@ def mask_excerpt(text: str, limit: int = 300) -> str:
 
 
 class MaskingFilter(logging.Filter):
-    """Masks log messages in place, whatever logger wrote them."""
+    """Masks log messages in place, whatever logger wrote them (Rasa's included)."""
+
+    def __init__(self, masker: Callable[[str], str] = mask) -> None:
+        super().__init__()
+        self.masker = masker
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
@@ -46,15 +51,16 @@ class MaskingFilter(logging.Filter):
                 return True
             record.args = None
         if isinstance(record.msg, str):
-            record.msg = mask(record.msg)
+            record.msg = self.masker(record.msg)
         return True
 
 
-def install_log_masking() -> None:
-    """Attach the filter to every root handler (idempotent); called by the servers at start."""
+def install_log_masking(masker: Callable[[str], str] = mask) -> None:
+    """Attach a filter applying ``masker`` to every root handler (idempotent per masker); the servers
+    call it at start, and a door with identifiers of its own (WeChat's openids) adds its masker."""
     handlers: list[logging.Handler] = list(logging.getLogger().handlers)
     if not handlers and logging.lastResort is not None:
         handlers = [logging.lastResort]
     for handler in handlers:
-        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
-            handler.addFilter(MaskingFilter())
+        if not any(isinstance(f, MaskingFilter) and f.masker is masker for f in handler.filters):
+            handler.addFilter(MaskingFilter(masker))

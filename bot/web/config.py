@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.config import settings
+from bot.config import env_number, settings
 from bot.web.cors import parse_origins
 
 CHANNEL = "web"
@@ -61,11 +61,7 @@ def parse_units(env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def web_settings() -> WebSettings:
-    days = os.environ.get("SHOUZI_WEB_SESSION_DAYS", "").strip() or "30"
-    try:
-        seconds = int(float(days) * DAY)
-    except ValueError as exc:
-        raise ValueError(f"environment variable SHOUZI_WEB_SESSION_DAYS must be a number, got {days!r}") from exc
+    seconds = int(env_number("SHOUZI_WEB_SESSION_DAYS", 30.0, float) * DAY)
     if seconds <= 0:
         raise ValueError("SHOUZI_WEB_SESSION_DAYS must be positive")
     return WebSettings(

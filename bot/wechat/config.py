@@ -9,17 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from bot.config import env_number
+
 DEFAULT_API_BASE = "https://api.weixin.qq.com"
-
-
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"environment variable {name} must be a number, got {raw!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -61,8 +53,8 @@ def wechat_settings() -> WeChatSettings:
         secret=env.get("SHOUZI_WECHAT_SECRET", "").strip(),
         aes_key=env.get("SHOUZI_WECHAT_AES_KEY", "").strip(),
         api_base=(env.get("SHOUZI_WECHAT_API_BASE", "").strip() or DEFAULT_API_BASE).rstrip("/"),
-        reply_budget=_float("SHOUZI_WECHAT_REPLY_BUDGET", 4.0),
-        max_clock_skew=_float("SHOUZI_WECHAT_MAX_SKEW", 300.0),
+        reply_budget=env_number("SHOUZI_WECHAT_REPLY_BUDGET", 4.0, float),
+        max_clock_skew=env_number("SHOUZI_WECHAT_MAX_SKEW", 300.0, float),
         template_id=env.get("SHOUZI_WECHAT_TEMPLATE_ID", "").strip(),
-        outbox_every=_float("SHOUZI_WECHAT_OUTBOX_SECONDS", 5.0),
+        outbox_every=env_number("SHOUZI_WECHAT_OUTBOX_SECONDS", 5.0, float),
     )

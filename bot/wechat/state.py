@@ -24,6 +24,11 @@ PASSIVE = "passive"  # answered in the HTTP reply
 SENT = "sent"  # answered through customer-service messages
 FAILED = "failed"  # could not be answered (the apology was sent or attempted)
 HANDLED = "handled"  # needed no answer (unsubscribe, menu links)
+# A message still "processing" this long after it was claimed lost its instance (killed mid-turn):
+# WeChat's last retry comes about 15 s after the first delivery, so a retry later than this takes the
+# message over rather than letting it go unanswered. The dialogue recognises a repeated delivery, so a
+# slow original that does finish costs at most a second answer, never a second record.
+STALE_CLAIM_SECONDS = 12.0
 
 
 def user_key(openid: str) -> str:
@@ -46,7 +51,8 @@ class DoorState:
     # --- exactly once --------------------------------------------------------------------------
 
     def claim(self, key: str, now: float) -> Seen | None:
-        """None when this is the first delivery of ``key`` (now claimed); else what is known of it."""
+        """None when this delivery of ``key`` is to be answered here (first delivery, or a stale claim taken
+        over); else what is known of it."""
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(wechat_messages).values(key=key, received_at=now, state=PROCESSING))
@@ -57,7 +63,28 @@ class DoorState:
             if row is None:  # purged between the two statements: treat as handled
                 return Seen(HANDLED, None, now)
             reply = row["reply"]
-            return Seen(row["state"], list(reply) if isinstance(reply, list) else None, float(row["received_at"]))
+            seen = Seen(row["state"], list(reply) if isinstance(reply, list) else None, float(row["received_at"]))
+        if (
+            seen.state == PROCESSING
+            and now - seen.received_at > STALE_CLAIM_SECONDS
+            and self._take_over(key, seen, now)
+        ):
+            return None
+        return seen
+
+    def _take_over(self, key: str, seen: Seen, now: float) -> bool:
+        """Compare-and-set on the claim time: of several retries racing for a stale claim, one wins."""
+        with self.engine.begin() as conn:
+            moved = conn.execute(
+                update(wechat_messages)
+                .where(
+                    wechat_messages.c.key == key,
+                    wechat_messages.c.state == PROCESSING,
+                    wechat_messages.c.received_at == seen.received_at,
+                )
+                .values(received_at=now)
+            ).rowcount
+        return bool(moved)
 
     def finish(self, key: str, state: str, reply: Sequence[str] | None = None) -> None:
         with self.engine.begin() as conn:

@@ -13,13 +13,30 @@ from datetime import date
 from typing import Any
 
 from bot.catalog import Catalog, Department, Item, Problem, Town
-from bot.conversation.dispute_form import EXTRA_ANSWERS, GROUND_ANSWERS, MATERIAL_ANSWERS, TIER_ANSWERS, DisputeForm
+from bot.conversation.dispute_form import (
+    DATE_ANSWERS,
+    EXTRA_ANSWERS,
+    GROUND_ANSWERS,
+    MATERIAL_ANSWERS,
+    NOTICE_ANSWERS,
+    TIER_ANSWERS,
+    DisputeForm,
+)
 from bot.policy import get_policy
 from bot.policy.engine import Decision
 from bot.records.clock import LOCAL_TZ
 from bot.records.store import RecordView
 from bot.request_types import RequestType
-from bot.vocabulary import GROUND_PLAIN, RATING_LABELS, STATE_NAMES, Ground, Payload, RecordKind, RecordState
+from bot.vocabulary import (
+    GROUND_PLAIN,
+    RATING_LABELS,
+    STATE_NAMES,
+    TOP_TIER,
+    Ground,
+    Payload,
+    RecordKind,
+    RecordState,
+)
 
 UNVERIFIED_NOTE = (
     "以上部分信息尚待与南海区公布的办事指南逐项核对，办理前请以窗口或广东政务服务网公布的最新办事指南为准。"
@@ -124,8 +141,8 @@ def _extras(item: Item) -> str:
     return "；".join(out)
 
 
-def referral(item: Item, catalog: Catalog, town: Town | None) -> Reply:
-    """R1: one complete answer for a service item."""
+def referral(item: Item, catalog: Catalog, town: Town | None, for_whom: str | None = None) -> Reply:
+    """R1: one complete answer for a service item (with who may apply, when it is for someone else)."""
     dept = catalog.departments[item.department]
     sections: list[tuple[str, str]] = [
         ("办理部门", f"{dept.name}（{item.section}）"),
@@ -138,6 +155,8 @@ def referral(item: Item, catalog: Catalog, town: Town | None) -> Reply:
     extras = _extras(item)
     if extras:
         sections.append(("温馨提示", extras))
+    if for_whom:
+        sections.append((f"为{for_whom}办理", _delegation(item, dept, catalog, for_whom)))
     sections.append(("咨询电话", _contact(dept, catalog)))
     footer = UNVERIFIED_NOTE if item.unverified or dept.unverified else ""
     return Reply(
@@ -154,6 +173,181 @@ def _contact(dept: Department, catalog: Catalog) -> str:
     if dept.phone:
         return f"{dept.short} {dept.phone}；或拨打 {catalog.hotline} 政务服务便民热线"
     return f"{catalog.hotline} 政务服务便民热线（可转接{dept.short}）"
+
+
+def _material_with(item: Item, *words: str) -> str | None:
+    return next((m for m in item.materials if any(w in m for w in words)), None)
+
+
+def _delegation(item: Item, dept: Department, catalog: Catalog, for_whom: str | None = None) -> str:
+    """Who must come and who may come instead, as far as the guide says; the rest goes to who knows."""
+    in_person = _material_with(item, "现场采集", "本人到场", "本人到现场", "人像")
+    delegated = _material_with(item, "委托", "代办", "代理人", "受托人")
+    parts: list[str] = []
+    if in_person:
+        parts.append(f"须本人到场：{in_person}")
+    if delegated:
+        parts.append(f"可以委托他人（例如家人）代办，需提供：{delegated}")
+    if not parts:
+        parts.append("办事指南没有写明能否委托他人代办，一般须带齐申请人本人的证件原件")
+    if for_whom:
+        parts.append(f"为{for_whom}办理的，上述材料按{for_whom}本人的情况准备")
+    parts.append(f"具体以{dept.short}的要求为准，可拨打{_contact(dept, catalog)}确认")
+    return "；".join(parts)
+
+
+def _where_any_town(item: Item, dept: Department, town: Town | None, catalog: Catalog) -> str:
+    """Where to go; without a town, the district centre or any town centre that takes the item (R3)."""
+    place = _where(item, dept, town, catalog)
+    if item.handled_in_towns and town is None:
+        place += "；也可以到所在镇街的行政服务中心就近办理（告诉我镇街，我把地址发给您）"
+    return place
+
+
+def _amount(item: Item, dept: Department, catalog: Catalog) -> str:
+    return (
+        f"发放或补助的具体金额，由{dept.short}按当年公布的标准和您家庭的实际情况核定，目录里没有可以直接告诉您的数字；"
+        f"可拨打 {_contact(dept, catalog)} 查询当年标准"
+    )
+
+
+def _cannot_go(item: Item, dept: Department, town: Town | None, catalog: Catalog) -> list[tuple[str, str]]:
+    """Cannot come, or cannot use a phone: the online route, the help desk, a family member."""
+    return [
+        ("网上办理", _online(item)),
+        ("到现场办理", _where_any_town(item, dept, town, catalog)),
+        ("帮办代办", "不会用手机或行动不便的，镇街行政服务中心设有帮办代办窗口，工作人员会当面帮您办理"),
+        ("能否代办", _delegation(item, dept, catalog)),
+    ]
+
+
+ASPECT_LABELS = {
+    "amount": "发放标准",
+    "cannot_go": "不能亲自到场时",
+    "family": "为家人办理",
+    "attend": "是否须本人到场",
+    "time": "办理时限",
+    "fee": "收费标准",
+    "online": "网上办理",
+    "where": "办理地点",
+    "materials": "所需材料",
+}
+
+
+def follow_up_answer(
+    item: Item, aspects: Sequence[str], catalog: Catalog, town: Town | None, for_whom: str | None = None
+) -> Reply:
+    """A follow-up about the item under discussion: only what was asked, from the catalog, and who
+    answers what the catalog does not say (never "not our business")."""
+    dept = catalog.departments[item.department]
+    answers = {
+        "amount": lambda: _amount(item, dept, catalog),
+        "family": lambda: _delegation(item, dept, catalog, for_whom or "家人"),
+        "attend": lambda: _delegation(item, dept, catalog),
+        "time": lambda: _time_limits(item) + "（从受理之日起计算）",
+        "fee": lambda: item.fee,
+        "online": lambda: _online(item),
+        "where": lambda: _where_any_town(item, dept, town, catalog),
+        "materials": lambda: "；".join(f"{i}. {m}" for i, m in enumerate(item.materials, 1)),
+    }
+    if "cannot_go" in aspects:
+        chosen = ["cannot_go"]
+        sections = _cannot_go(item, dept, town, catalog)
+    else:
+        chosen = [a for a in aspects if a in answers][:2] or ["materials"]
+        sections = [(ASPECT_LABELS[a], answers[a]()) for a in chosen]
+    if not any(a in ("amount", "family", "attend", "cannot_go") for a in chosen):
+        sections.append(("咨询电话", _contact(dept, catalog)))
+    buttons = [Button.same(Payload.HUMAN), Button("还有其他问题", Payload.MORE)]
+    if "where" in chosen and item.handled_in_towns and town is None:
+        buttons = [Button(t, t) for t in catalog.towns if t in item.towns] + buttons
+    return Reply(
+        kind="follow_up_answer",
+        title=f"关于“{item.name}”：",
+        sections=tuple(sections),
+        buttons=tuple(buttons),
+        footer=UNVERIFIED_NOTE if item.unverified or dept.unverified else "",
+        data={"item": item.id, "department": dept.code, "aspects": chosen, "town": town.name if town else None},
+    )
+
+
+def department_follow_up(department: Department, aspects: Sequence[str], catalog: Catalog) -> Reply:
+    """A follow-up when only the department is known: what we know of it, and who answers the rest."""
+    window = department.windows[0]
+    sections = [
+        ("办理地点", f"{window.location}（{window.name}）；{department.hours}"),
+        (
+            "时限和收费",
+            "不同事项的时限、收费和能否网办各不相同；告诉我具体事项名称，我可以一次告诉您，"
+            f"也可以拨打 {_contact(department, catalog)} 询问",
+        ),
+    ]
+    return Reply(
+        kind="follow_up_answer",
+        title=f"关于{department.name}的事项：",
+        sections=tuple(sections),
+        buttons=(Button.same(Payload.HUMAN), Button("还有其他问题", Payload.MORE)),
+        data={"department": department.code, "aspects": list(aspects)},
+    )
+
+
+def referral_brief(item: Item, catalog: Catalog, town: Town | None) -> Reply:
+    """The same item asked again: the key points, not the whole guide word for word."""
+    dept = catalog.departments[item.department]
+    return Reply(
+        kind="referral_brief",
+        title=f"还是“{item.name}”，要点再说一次：",
+        sections=(
+            ("办理部门", dept.name),
+            ("办理地点", _where_any_town(item, dept, town, catalog)),
+            ("办理时限", _time_limits(item)),
+        ),
+        buttons=(
+            Button("要带什么材料", "要带什么材料"),
+            Button("可以网上办吗", "可以网上办吗"),
+            Button("要多少钱", "要多少钱"),
+            Button.same(Payload.HUMAN),
+        ),
+        data={"item": item.id, "department": dept.code},
+    )
+
+
+def ask_matter(aspects: Sequence[str] = (), town: str | None = None, bounced: bool = False) -> Reply:
+    """A follow-up with nothing under discussion yet, or a bounce without its matter: which matter?"""
+    if bounced:
+        title = (
+            "明白，让您来回跑了几个部门，实在抱歉。这件事由我们作为首咨单位负责协调到底。"
+            "请告诉我您要办的是什么事（例如“办无犯罪记录证明”），我马上为您开协调单并明确负责部门。"
+        )
+    else:
+        asked = "、".join(ASPECT_LABELS[a] for a in aspects if a in ASPECT_LABELS)
+        where = f"（{town}）" if town else ""
+        title = f"好的{where}，请问您想了解哪一项事项" + (f"的{asked}" if asked else "") + "？"
+    return Reply(
+        kind="ask_matter",
+        title=title,
+        sections=(("可以这样说", "事项或证件的名称，例如“补办身份证”“开奶茶店”“申请低保”。"),),
+        buttons=(Button.same(Payload.HUMAN),),
+        data={"aspects": list(aspects), "bounced": bounced},
+    )
+
+
+def restarted() -> Reply:
+    """重新开始: everything about the earlier matter is set aside (its records stay valid)."""
+    return Reply(
+        kind="restarted",
+        title="好的，我们重新开始。请说说您想办理或咨询的事项。",
+        sections=(("例如", "“补办身份证要带什么”“在大沥开奶茶店要办哪些证”“窗口不给我受理”"),),
+        buttons=greeting().buttons,
+    )
+
+
+def cancelled() -> Reply:
+    return Reply(
+        kind="cancelled",
+        title="好的，已取消。还有其他需要，随时告诉我。",
+        buttons=(Button("还有其他问题", Payload.MORE), Button.same(Payload.HUMAN)),
+    )
 
 
 def ask_town(item: Item, catalog: Catalog) -> Reply:
@@ -353,18 +547,35 @@ def _departments(codes: Sequence[str], catalog: Catalog) -> str:
     return "、".join(catalog.departments[c].name for c in codes if c in catalog.departments)
 
 
-def coordination_opened(record: RecordView, catalog: Catalog, fresh: bool = True) -> Reply:
-    """R2: the first-consultation unit owns the matter and says by when it will answer."""
+def coordination_opened(
+    record: RecordView, catalog: Catalog, fresh: bool = True, responsible: Item | None = None
+) -> Reply:
+    """R2: the first-consultation unit owns the matter, names the responsible department where the
+    catalog knows it, and says by when it will answer."""
     depts = _departments(record.departments, catalog)
     sections = [
         ("协调单号", f"{record.number}（请记下，凭此号可随时查询进度）"),
         ("为什么开协调单", COORDINATION_REASONS.get(record.reason, "您的事项需要协调受理")),
-        (
-            "我们会怎么做",
-            f"由{record.first_unit}作为首咨单位负责到底：协调"
-            + (f"{depts}等部门" if depts else "有关部门")
-            + "明确由谁受理，并把结果告诉您，您不用再自己来回跑",
-        ),
+    ]
+    if responsible is not None:
+        owner = catalog.departments[responsible.department]
+        sections.append(
+            (
+                "责任部门",
+                f"按南海区政务服务事项目录，“{responsible.name}”由{owner.name}负责受理，我们会协调其接收您的申请",
+            )
+        )
+    elif record.departments and record.departments[0] in catalog.departments:
+        owner = catalog.departments[record.departments[0]]
+        sections.append(("责任部门", f"初步判断由{owner.name}负责，我们会与其确认并协调受理"))
+    else:
+        sections.append(("责任部门", "暂时无法确定，由首咨单位在答复时限内明确负责部门并告诉您"))
+    if responsible is not None:
+        how = f"协调{catalog.departments[responsible.department].short}接收办理"
+    else:
+        how = "协调" + (f"{depts}等部门" if depts else "有关部门") + "明确由谁受理"
+    sections += [
+        ("我们会怎么做", f"由{record.first_unit}作为首咨单位负责到底：{how}，并把结果告诉您，您不用再自己来回跑"),
         ("答复时限", f"{say_date(record.due_on)}前（{record.first_unit}负责督办）"),
         ("查询进度", f"在任何对话中发送“{record.number}”即可查询，也可拨打 {catalog.hotline} 提供单号查询"),
     ]
@@ -495,6 +706,9 @@ DISPUTE_QUESTIONS = {
     ),
     "rejecting_tier": ("是哪一层级作出的退件决定？", (*TIER_ANSWERS, Payload.UNKNOWN)),
     "extra": ("这个事项属于重点项目，或者已经被退件两次及以上吗？", tuple(EXTRA_ANSWERS)),
+    "item": ("被退件的是哪个事项（或哪个部门的申请）？例如“排污许可证”“食品经营许可证”。", (Payload.UNKNOWN,)),
+    "notice": ("对方有没有给您书面的退件（不予受理）通知书或一次性告知书？", (*NOTICE_ANSWERS, Payload.UNKNOWN)),
+    "date": ("大概是什么时候被退件的？", DATE_ANSWERS),
 }
 
 
@@ -503,7 +717,7 @@ def dispute_question(question: str, first: bool) -> Reply:
     title, answers = DISPUTE_QUESTIONS[question]
     if first:
         title = "明白，您对退件有异议，我来帮您申请提级处理（否决事项提级管理）。先确认几个情况：" + title
-    hint = "也可以直接用自己的话说明。" if question == "ground" else ""
+    hint = "也可以直接用自己的话说明。" if question in ("ground", "item", "date") else ""
     return Reply(
         kind="dispute_question",
         title=title,
@@ -517,8 +731,9 @@ def _form_lines(form: DisputeForm, catalog: Catalog) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     if form.item and form.item in catalog.items:
         lines.append(("办理事项", catalog.items[form.item].name))
-    elif form.department and form.department in catalog.departments:
-        lines.append(("所涉部门", catalog.departments[form.department].name))
+    dept = form.department or (catalog.items[form.item].department if form.item in catalog.items else None)
+    if dept and dept in catalog.departments:
+        lines.append(("所涉部门", catalog.departments[dept].name))
     tier = "不清楚（按窗口退件处理）" if form.rejecting_tier is None else get_policy().tier_names[form.rejecting_tier]
     lines.append(("退件层级", tier))
     ground = Ground(form.ground).plain if form.ground in GROUND_PLAIN else "未说明"
@@ -527,6 +742,8 @@ def _form_lines(form: DisputeForm, catalog: Catalog) -> list[tuple[str, str]]:
     lines.append(("退件理由", ground))
     extra = [t for t, on in (("重点项目", form.key_project), ("已被退件两次及以上", form.repeated)) if on]
     lines.append(("其他情况", "、".join(extra) or "无"))
+    lines.append(("退件时间", form.rejected_on or "未说明"))
+    lines.append(("书面通知", form.notice_text()))
     return lines
 
 
@@ -536,7 +753,8 @@ def dispute_confirm(form: DisputeForm, decision: Decision, catalog: Catalog) -> 
     return Reply(
         kind="dispute_confirm",
         title="请核对以下情况，确认后为您提交提级处理：",
-        sections=(*_form_lines(form, catalog), ("将提交到", where)),
+        sections=(*_form_lines(form, catalog), ("将提交到", where), ("依据", plain_rules(decision.rules))),
+        footer="如有不对，直接告诉我，例如“不是窗口，是审批科退的”。",
         buttons=(
             Button.same(Payload.CONFIRM),
             Button.same(Payload.RESTART),
@@ -546,6 +764,12 @@ def dispute_confirm(form: DisputeForm, decision: Decision, catalog: Catalog) -> 
     )
 
 
+def plain_rules(rules: Sequence[str]) -> str:
+    """Rules in plain Chinese for applicants, the code after each in brackets ("…（R6）")."""
+    text = get_policy().rule_text
+    return "；".join(f"{text[r]}（{r}）" for r in rules if r in text)
+
+
 def escalation_opened(record: RecordView, decision: Decision, fresh: bool = True) -> Reply:
     """The number, the tier that decides, why (rules in plain Chinese), the deadlines and remedies."""
     policy = get_policy()
@@ -553,12 +777,17 @@ def escalation_opened(record: RecordView, decision: Decision, fresh: bool = True
     sections = [
         ("提级单号", f"{record.number}（请记下，凭此号可随时查询进度）"),
         ("处理层级", f"第{tier}层级：{policy.tier_names[tier]}（{policy.tier_who[tier]}）"),
-        ("为什么", "；".join(f"{r} {policy.rule_text[r]}" for r in decision.rules if r in policy.rule_text)),
+        ("为什么", plain_rules(decision.rules)),
     ]
     if decision.overreach:
         sections.append(("提示", "原退件由无权就该理由作出否决的层级作出，属越权否决，将一并核查"))
     if record.ack_due_on:
-        sections.append(("确认时限", f"{say_date(record.ack_due_on)}前确认受理；逾期未确认将自动再提高一个层级"))
+        late = (
+            "逾期未确认将自动再提高一个层级"
+            if tier < TOP_TIER
+            else "这已是区内最高层级，逾期未确认将通报区否决事项提级管理工作领导小组办公室督办"
+        )
+        sections.append(("确认时限", f"{say_date(record.ack_due_on)}前确认受理；{late}"))
     sections.append(("决定时限", f"{say_date(record.due_on)}前作出维持或撤销退件的决定"))
     if decision.remedies:
         sections.append(("救济途径", "；".join(decision.remedies)))
@@ -582,7 +811,7 @@ def district_final(decision: Decision) -> Reply:
     return Reply(
         kind="district_final",
         title="这项退件已由区级层面作出决定，区内不再提级处理。",
-        sections=(("依法救济", "；".join(decision.remedies)), ("为什么", get_policy().rule_text["R9"])),
+        sections=(("依法救济", "；".join(decision.remedies)), ("为什么", plain_rules(["R9"]))),
         buttons=(Button.same(Payload.HUMAN),),
         data={"tier": decision.target_tier, "rules": list(decision.rules)},
     )

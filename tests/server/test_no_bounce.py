@@ -22,6 +22,7 @@ NOT_A_BOUNCE = {
     "department_referral",
     "ask_town",
     "clarify",
+    "ask_matter",  # which matter a bare follow-up or a bounce is about (then answered or coordinated)
     "coordination_opened",
     "dispute_question",
     "dispute_confirm",

@@ -89,9 +89,10 @@ def test_a_bounced_matter_is_owned_recorded_and_remembered_after_a_restart(datab
     engine.dispose()
 
 
-def test_rating_after_a_referral_and_follow_up_for_a_poor_one(assistant: Assistant) -> None:
+def test_rating_at_the_end_and_follow_up_for_a_poor_one(assistant: Assistant) -> None:
     sender = _sender()
-    out = assistant.say(sender, "我喺桂城，补办身份证要带什么材料")
+    assistant.say(sender, "我喺桂城，补办身份证要带什么材料")
+    out = assistant.say(sender, "唔该晒")  # 好差评 once, at the end
     rating = _card(out, "rating_request")
     assert [b["title"] for b in rating["buttons"]] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
     follow_up = _card(assistant.say(sender, "非常不满意"), "follow_up_opened")

@@ -30,6 +30,8 @@ ANSWERS = {
     "material_on_list": "不在清单内",
     "rejecting_tier": "窗口（前台）",
     "extra": "都不是",
+    "notice": "有书面通知",
+    "date": "不记得了",
 }
 
 

@@ -107,7 +107,8 @@ def test_rating_record_number_copy_and_handoff(page: Any) -> None:
     page.click(".bubble.coordination_opened .copy")
     page.wait_for_selector(".copy >> text=已复制")
     assert page.evaluate("navigator.clipboard.readText()") == number
-    # 好差评 at the end of the matter: one tap, then the choice is shown and the group closed
+    # 好差评 at the end of the conversation: one tap, then the choice is shown and the group closed
+    ask(page, "谢谢")
     page.wait_for_selector(".bubble.rating_request")
     n = bubbles(page, "bot")
     page.locator(".bubble.rating_request").get_by_role("button", name="满意", exact=True).click()

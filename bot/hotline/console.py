@@ -26,6 +26,7 @@ from bot.policy.model import Policy
 from bot.records.desk import ServiceDesk
 from bot.records.masking import mask
 from bot.records.store import MatterRef, MatterUpdate, RecordStore, RecordView
+from bot.request_types import REQUEST_TYPE_NAMES
 from bot.staff.auth import StaffDirectory, StaffUser
 from bot.staff.service import Response
 from bot.vocabulary import Outcome, RecordKind, Role, Speaker
@@ -104,6 +105,7 @@ class ConsoleApi:
         reply = answer_reply(api, catalog)
         return {
             **api,
+            "request_type_name": REQUEST_TYPE_NAMES.get(str(api.get("request_type")), str(api.get("request_type"))),
             "items": items,
             "departments": [
                 {**d, "evidence": self._evidence(api.get("evidence") or {}, d["code"])}

@@ -115,10 +115,6 @@ class StaffInput(InputChannel):
             client = client_address(request)
             return _send(await asyncio.to_thread(self.api.login, request.body or b"", client))
 
-        @bp.route("/app", methods=["GET"])
-        async def app_root(request: Request) -> HTTPResponse:
-            return response.redirect(request.path + "/")
-
         @bp.route("/app/", methods=["GET"])
         async def app_index(request: Request) -> HTTPResponse:
             return serve_page(request, assets[PAGES[""]])

@@ -43,7 +43,10 @@ def test_speech_recognition_without_punctuation() -> None:
 
 
 def test_speaker_labels_drop_the_agents_turns() -> None:
-    text = "坐席：您好，12345热线，请问有什么可以帮您？\n市民：我我我想问下补办身份证要带咩\n坐席：请问还有其他问题吗？\n来电人：冇了，多谢"
+    text = (
+        "坐席：您好，12345热线，请问有什么可以帮您？\n市民：我我我想问下补办身份证要带咩\n"
+        "坐席：请问还有其他问题吗？\n来电人：冇了，多谢"
+    )
     parts, labelled = turns(text)
     assert labelled and [p.speaker for p in parts] == [Speaker.AGENT, Speaker.CALLER, Speaker.AGENT, Speaker.CALLER]
     call = read_call(text)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 from pathlib import Path
@@ -33,7 +34,7 @@ from bot.adapters.http import client_address, error_response, json_body
 from bot.adapters.startup import prepare_rasa_server
 from bot.catalog import get_catalog
 from bot.config import PROJECT_ROOT
-from bot.inputs import ClientError, text_field
+from bot.inputs import ClientError
 from bot.policy import get_policy
 from bot.records.clock import clock_from_env
 from bot.records.db import make_engine
@@ -56,6 +57,19 @@ PAGE_HEADERS = {"Content-Security-Policy": PAGE_CSP, "Referrer-Policy": "no-refe
 MAX_REPLY_CHARS = 1000
 TYPES = {".html": "text/html; charset=utf-8", ".js": "application/javascript; charset=utf-8"}
 TYPES |= {".css": "text/css; charset=utf-8"}
+
+
+def reply_text(data: dict[str, Any]) -> str:
+    """A person's answer as they wrote it (full-width punctuation kept), without control characters."""
+    raw = data.get("text")
+    if not isinstance(raw, str):
+        raise ClientError(422, "missing_text", "请填写答复内容。")
+    text = "".join(ch for ch in raw[: MAX_REPLY_CHARS * 2] if ch == "\n" or unicodedata.category(ch)[0] != "C").strip()
+    if not text:
+        raise ClientError(422, "empty_text", "请填写答复内容。")
+    if len(text) > MAX_REPLY_CHARS:
+        raise ClientError(413, "text_too_long", f"答复请控制在 {MAX_REPLY_CHARS} 字以内。")
+    return text
 
 
 def can_reply(channel: str) -> bool:
@@ -160,7 +174,7 @@ class StaffInput(InputChannel):
         async def handover_reply(request: Request, hid: str) -> HTTPResponse:
             async def work() -> HTTPResponse:
                 data = json_body(request, 16 * 1024)
-                text = text_field(data, "text", MAX_REPLY_CHARS)
+                text = reply_text(data)
                 version = data.get("version")
                 if not isinstance(version, int) or isinstance(version, bool):
                     raise ClientError(400, "bad_request", "缺少 version（页面加载时会话的版本）。")
@@ -171,7 +185,6 @@ class StaffInput(InputChannel):
                     raise ClientError(
                         422, "channel_not_supported", "该渠道的会话暂不能在此答复，请按 docs/staff.md 的说明处理。"
                     )
-                assert text is not None
                 signed = f"{found.first_unit} {user.display_name}"
                 await conversations.append_reply(
                     request.app.ctx.agent, found.conversation_id, conversations.staff_reply(text, signed)

@@ -66,7 +66,7 @@ def draft(caller_text: str, api: dict[str, Any]) -> dict[str, Any]:
         "item": items[0]["id"] if items else "",
         "rejecting_tier": escalation.get("rejecting_tier") or "",
         "ground": escalation.get("ground") or "",
-        "summary": caller_text[:MAX_SUMMARY],
+        "summary": mask(caller_text)[:MAX_SUMMARY],  # the number is in its own field
     }
 
 

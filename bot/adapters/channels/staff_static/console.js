@@ -137,7 +137,7 @@
     call.records.forEach(function (x) {
       if (x.sms) { box.appendChild(el("p", { cls: "status", text: "指引短信已提交发送至 " + x.to + "。" })); return; }
       var due = x.ack_due_on ? "，" + x.ack_due_on + " 前确认受理，" + x.due_on + " 前作出决定" : "，" + x.due_on + " 前答复";
-      box.appendChild(el("div", { cls: "readout" }, [el("span", { text: "请向来电人读出" + x.kind_name + "单号：" }),
+      box.appendChild(el("div", { cls: "readout" }, [el("span", { text: "请向来电人读出" + x.kind_name + "号：" }),
         el("span", { cls: "number", id: "record-number", "data-number": x.number, text: x.number }),
         el("p", { text: (x.tier ? "已提交第" + x.tier + "层级（" + x.tier_name + "）" : "由首咨单位负责协调") + due + "。凭单号可随时查询进度。" })]));
     });

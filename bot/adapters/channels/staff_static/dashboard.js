@@ -21,7 +21,7 @@
     var summary = title + "：" + rows.map(function (r) { return r[0] + " " + r[1]; }).join("，");
     var box = el("div", { cls: "chart-box" }, [el("canvas", { id: canvasId, role: "img", "aria-label": summary || title + "：无数据" })]);
     var fig = el("figure", { cls: "card", "data-chart": id }, [el("figcaption", { text: title }), box, table,
-      el("p", {}, [el("button", { type: "button", cls: "secondary", text: "导出 CSV", "aria-label": "导出“" + title + "”的 CSV",
+      el("p", {}, [el("button", { type: "button", cls: "secondary", text: "导出 CSV", "aria-label": "导出 CSV：" + title,
         onclick: function () { S.download(id + "-" + form.from.value + "-" + form.to.value + ".csv", S.csv([head].concat(rows))); } })])]);
     document.getElementById("charts").appendChild(fig);
     if (!rows.length) box.appendChild(el("p", { cls: "muted", text: "所选期间没有数据。" }));

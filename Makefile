@@ -27,6 +27,7 @@ train: setup
 	@scripts/train.sh >/dev/null
 
 run: setup
+	@scripts/web-deps.sh >/dev/null || echo "（未能安装图表库：改革报表将只显示表格 / Chart.js not installed: tables only）"
 	@scripts/run.sh "$$(scripts/train.sh)"
 
 shell: setup

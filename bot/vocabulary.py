@@ -156,10 +156,15 @@ class Role(Wire):
     SECTION = "section"
     LEADERSHIP = "leadership"
     DISTRICT = "district"
+    AGENT = "agent"  # a 12345 hotline agent: the live console; no queue of records
 
     @property
     def tier(self) -> Tier:
         return ROLE_TIERS[self]
+
+    @property
+    def display(self) -> str:
+        return ROLE_NAMES[self]
 
 
 ROLE_TIERS = {
@@ -167,6 +172,14 @@ ROLE_TIERS = {
     Role.SECTION: Tier.SECTION,
     Role.LEADERSHIP: Tier.LEADERSHIP,
     Role.DISTRICT: Tier.DISTRICT,
+    Role.AGENT: Tier.WINDOW,  # the hotline is a first-consultation unit (R1) and decides no veto
+}
+ROLE_NAMES: dict[str, str] = {
+    Role.FIRST_UNIT: "首咨窗口",
+    Role.SECTION: "审批股室",
+    Role.LEADERSHIP: "部门领导班子",
+    Role.DISTRICT: "区级领导小组办公室",
+    Role.AGENT: "12345 热线座席",
 }
 
 
@@ -181,6 +194,36 @@ class Topic(Wire):
     COORDINATION_ACCEPTED = "coordination_accepted"
     FOLLOW_UP_CONTACTED = "follow_up_contacted"
     RECORD_CLOSED = "record_closed"
+    # From the hotline console and the 转人工 desk:
+    SMS_REFERRAL = "sms_referral"  # the one-time answer (R1) texted to a caller
+    STAFF_REPLY = "staff_reply"  # a person's answer to an applicant who asked for one (WeChat)
+
+
+class HandoverState(Wire):
+    """A conversation that asked for a person (转人工), as the first unit's desk works it."""
+
+    WAITING = "waiting"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+    @property
+    def display(self) -> str:
+        return HANDOVER_STATE_NAMES[self]
+
+
+HANDOVER_STATE_NAMES: dict[str, str] = {
+    HandoverState.WAITING: "等待人工答复",
+    HandoverState.ANSWERED: "已答复",
+    HandoverState.CLOSED: "已结束",
+}
+
+
+class Speaker(Wire):
+    """Who said a line of a hotline call (the ASR feed and the transcript reader)."""
+
+    CALLER = "caller"
+    AGENT = "agent"
+    UNKNOWN = "unknown"
 
 
 class Outcome(Wire):

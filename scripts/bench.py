@@ -183,6 +183,7 @@ class Report:
     command: str = "scripts/bench.py"
     widget: AssetSize | None = None
     wechat: WeChatLoad | None = None
+    console: ConsoleTyping | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,47 @@ def summarise_wechat(samples: Sequence[tuple[str, float | None]]) -> WeChatLoad:
         within_5s=(sum(1 for ms in answered if ms <= 5000) / users) if users else float("nan"),
         passive_p50=percentile(passive, 50),
         customer_service_p50=percentile(custom, 50),
+    )
+
+
+@dataclass(frozen=True)
+class ConsoleTyping:
+    """The hotline console's analysis round trip as an agent types a call: one analysis per keystroke burst."""
+
+    calls: int
+    requests: int
+    errors: int
+    p50: float  # ms, POST /webhooks/assist/console/analyze (login, transcript reading, NLU, script, draft)
+    p95: float
+
+
+# Calls an agent types in the benchmark (each sent as it grows, CONSOLE_STEP characters at a time).
+CONSOLE_CALLS = (
+    "坐席：您好，12345热线，请问有什么可以帮您？\n市民：我去窗口办食品经营许可证，窗口话我少咗营业执照复印件，"
+    "叫我补齐先再嚟，我觉得冇必要啊。\n坐席：好的，请问您怎么称呼？\n市民：我姓陈，电话13912345678",
+    "您好 12345热线 请问有什么可以帮您 嗯 我想问下 开餐厅要办咩证 喺桂城 要带啲咩资料 几耐可以搞掂 "
+    "好的 请问还有其他问题吗 冇了 多谢",
+    "市民：工地夜晚十二点仲打桩，吵到成栋楼都瞓唔着，已经投诉过两次都冇人理",
+)
+CONSOLE_STEP = 6
+
+
+def typing_prefixes(text: str, step: int = CONSOLE_STEP) -> list[str]:
+    """What the console sends while a call is typed: the text every ``step`` characters, then the whole."""
+    out = [text[:i] for i in range(step, len(text), step) if text[:i].strip()]
+    return [*out, text] if text.strip() else out
+
+
+def summarise_console(calls: int, ms: Sequence[float], errors: int) -> ConsoleTyping:
+    return ConsoleTyping(calls, len(ms), errors, percentile(ms, 50), percentile(ms, 95))
+
+
+def console_line(c: ConsoleTyping | None) -> str:
+    if c is None:
+        return "Console typing: not measured (an already running assistant was used, so no agent account)"
+    return (
+        f"Console analysis as the agent types ({c.calls} calls, {c.requests} analyses, {c.errors} errors): "
+        f"p50 {num(c.p50)} ms, p95 {num(c.p95)} ms"
     )
 
 
@@ -483,6 +525,12 @@ def render_markdown(report: Report, notes: str) -> str:
         "Each user posts one signed text to `/webhooks/wechat/webhook` at the same time; a fake WeChat API on "
         "loopback receives the 客服消息 of answers that missed the passive-reply budget (4 s). Goal: 100 % within 5 s.",
     ]
+    lines += ["", "## Hotline console", "", console_line(report.console)]
+    lines += [
+        "",
+        f"An agent account types {len(CONSOLE_CALLS)} calls into `/webhooks/assist/console/analyze`, one request every "
+        f"{CONSOLE_STEP} characters (as the console sends them), one after another: the analysis the agent waits for.",
+    ]
     if report.profile:
         lines += ["", f"## CPU profile (py-spy, {report.profile_measured_at})", ""]
         lines += [
@@ -529,6 +577,7 @@ def render_console(report: Report) -> str:
     for label, figures in (("ready after start", report.startup), ("full training", report.training)):
         out.append(f"{label}: ours {_recorded(figures.get(OURS))}, baseline {_recorded(figures.get(BASE))}")
     out.append(wechat_line(report.wechat, stat(find_point(report.points, OURS, REST, 1), "p50")))
+    out.append(console_line(report.console))
     out += [f"{verdict(t.passed):12} {t.name}: {t.measured}" for t in targets(report)]
     return "\n".join(out)
 
@@ -784,6 +833,7 @@ class Running:
     base: str
     pids: dict[str, int]
     startup: Recorded | None
+    database_url: str | None = None  # known when the benchmark started the assistant itself
 
 
 def wait_ready(url: str, body: dict[str, Any], proc: subprocess.Popen[bytes], timeout: float, log: Path) -> float:
@@ -826,7 +876,7 @@ def start_ours(stack: contextlib.ExitStack, work: Path, timeout: float, database
     startup = record(
         data_dir() / "startup.json", running.seconds_to_ready, revision=git("rev-parse", "--short", "HEAD")
     )
-    return Running(OURS, running.base, running.pids, startup)
+    return Running(OURS, running.base, running.pids, startup, running.database_url)
 
 
 def attach_ours(base: str, actions_port: int) -> Running:
@@ -1123,6 +1173,7 @@ def report_from_json(raw: dict[str, Any]) -> Report:
         command=raw.get("command", "scripts/bench.py"),
         widget=AssetSize(**raw["widget"]) if raw.get("widget") else None,
         wechat=WeChatLoad(**raw["wechat"]) if raw.get("wechat") else None,
+        console=ConsoleTyping(**raw["console"]) if raw.get("console") else None,
     )
 
 
@@ -1209,6 +1260,39 @@ async def wechat_load(base: str, fake: Any, users: int = WECHAT_USERS, wait: flo
     return summarise_wechat([s if isinstance(s, tuple) else ("lost", None) for s in samples])
 
 
+def console_agent(database_url: str) -> tuple[str, str]:
+    """A throwaway agent account in the benchmark's own database (the accounts command), and its password."""
+    name, password = f"bench-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    env = {**os.environ, "DATABASE_URL": database_url, "SHOUZI_NEW_PASSWORD": password, "PYTHONPATH": str(ROOT)}
+    cmd = [str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.staff.accounts", "add", name, "--role", "agent"]
+    subprocess.run(cmd, check=True, env=env, capture_output=True, timeout=120)
+    return name, password
+
+
+async def console_typing(base: str, database_url: str) -> ConsoleTyping:
+    """The console's round trip, call by call, prefix by prefix (sequential, like one agent)."""
+    name, password = await asyncio.to_thread(console_agent, database_url)
+    ms: list[float] = []
+    errors = 0
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/webhooks/staff/login", json={"username": name, "password": password}) as r:
+            token = (await r.json())["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for call in CONSOLE_CALLS:
+            for text in typing_prefixes(call):
+                t0 = time.perf_counter()
+                async with http.post(
+                    f"{base}/webhooks/assist/console/analyze", json={"text": text}, headers=headers
+                ) as r:
+                    await r.read()
+                    ok = r.status == 200
+                if ok:
+                    ms.append((time.perf_counter() - t0) * 1000)
+                else:
+                    errors += 1
+    return summarise_console(len(CONSOLE_CALLS), ms, errors)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.profile and not args.py_spy.exists():
@@ -1253,6 +1337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if fake_wechat is not None:
                 print(f"==> WeChat load: {WECHAT_USERS} users at once", flush=True)
                 wechat = asyncio.run(wechat_load(ours.base, fake_wechat))
+            console = None
+            if ours.database_url:
+                print("==> hotline console: an agent typing calls", flush=True)
+                console = asyncio.run(console_typing(ours.base, ours.database_url))
             rss = {
                 r.system: {name: mb for name, pid in r.pids.items() if (mb := rss_mb(pid)) is not None}
                 for r in (ours, base)
@@ -1280,6 +1368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             command=" ".join(["scripts/bench.py", *(argv if argv is not None else sys.argv[1:])]),
             widget=asset_size(WIDGET),
             wechat=wechat,
+            console=console,
         )
         write_outputs(report)
     except KeyboardInterrupt:

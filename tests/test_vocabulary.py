@@ -16,15 +16,19 @@ import pytest
 from bot.request_types import RequestType
 from bot.vocabulary import (
     GROUND_PLAIN,
+    HANDOVER_STATE_NAMES,
     RATING_LABELS,
+    ROLE_NAMES,
     STATE_NAMES,
     Ground,
+    HandoverState,
     Outcome,
     Payload,
     Rating,
     RecordKind,
     RecordState,
     Role,
+    Speaker,
     Tier,
     Topic,
 )
@@ -35,12 +39,12 @@ DEFINED_IN = {ROOT / "bot" / "vocabulary.py", ROOT / "bot" / "request_types.py"}
 NOT_WIRE = ("bot/records/tables.py", "bot/records/migrations/")
 WIRE_VALUES = {
     str(v)
-    for enum in (Payload, Ground, RecordState, Topic, Outcome, RequestType)
+    for enum in (Payload, Ground, RecordState, Topic, Outcome, RequestType, HandoverState)
     for v in enum  # type: ignore[attr-defined]
 } | set(RATING_LABELS.values())
 # Kinds and roles share their spelling with field and column names ("first_unit", "follow_up", a
 # catalog item's "section"): they count only where they are compared, which is where a rename bites.
-COMPARED_VALUES = {str(v) for enum in (RecordKind, Role) for v in enum}  # type: ignore[attr-defined]
+COMPARED_VALUES = {str(v) for enum in (RecordKind, Role, Speaker) for v in enum}  # type: ignore[attr-defined]
 
 
 def modules() -> Iterator[Path]:
@@ -127,6 +131,8 @@ def test_display_texts_cover_every_value() -> None:
     assert set(GROUND_PLAIN) == set(Ground)
     assert set(STATE_NAMES) == set(RecordState)
     assert set(RATING_LABELS) == set(Rating)
+    assert set(ROLE_NAMES) == set(Role)
+    assert set(HANDOVER_STATE_NAMES) == set(HandoverState)
     assert [int(t) for t in Tier] == [1, 2, 3, 4]
     assert {Rating.from_label(label) for label in RATING_LABELS.values()} == set(Rating)
     assert all(str(p) == p.value for p in Payload)

@@ -110,6 +110,8 @@ class RecordView:
     updated_at: datetime
     version: int = 1
     events: tuple[RecordEvent, ...] = field(default=())
+    channel: str = ""  # where the applicant wrote (their conversation is read there)
+    conversation_id: str = ""
 
     @property
     def open(self) -> bool:
@@ -395,6 +397,42 @@ class RecordStore:
                 claimed.append(row)
         return claimed
 
+    def claim_for(self, recipient: str, *, limit: int = 20, lease_seconds: float = 60) -> list[dict[str, Any]]:
+        """Pending notifications for ``recipient`` (e.g. the SMS gateway), each claimed for this caller
+        exactly as :meth:`claim_for_applicants` claims (a conditional UPDATE, a lease that expires)."""
+        now = self.clock.now()
+        due = to_db(now)
+        pending = (
+            outbox.c.recipient == recipient,
+            outbox.c.delivered_at.is_(None),
+            (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= due),
+            (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until < due),
+        )
+        with self._sessions() as s:
+            candidates = [
+                dict(r) for r in s.execute(select(outbox).where(*pending).order_by(outbox.c.id).limit(limit)).mappings()
+            ]
+        until = to_db(now + timedelta(seconds=lease_seconds))
+        claimed: list[dict[str, Any]] = []
+        for row in candidates:
+            with unit_of_work(self._sessions) as s:
+                took = s.execute(
+                    update(outbox).where(outbox.c.id == row["id"], *pending).values(claimed_until=until)
+                ).rowcount
+            if took == 1:
+                claimed.append(row)
+        return claimed
+
+    def settle(self, outbox_id: int, payload: dict[str, Any]) -> None:
+        """Marks one notification delivered and keeps ``payload`` in place of what was sent (so a
+        phone number does not outlive its message)."""
+        with unit_of_work(self._sessions) as s:
+            s.execute(
+                update(outbox)
+                .where(outbox.c.id == outbox_id)
+                .values(delivered_at=to_db(self.clock.now()), claimed_until=None, payload=payload)
+            )
+
     def retry_later(self, outbox_id: int, after_seconds: float, error: str) -> None:
         """A delivery that failed: counted, released, and not tried again for ``after_seconds``."""
         at = to_db(self.clock.now() + timedelta(seconds=after_seconds))
@@ -603,6 +641,8 @@ def _view(row: Any, events: tuple[RecordEvent, ...]) -> RecordView:
         updated_at=from_db(row["updated_at"]),
         version=int(row["version"]),
         events=events,
+        channel=row["channel"],
+        conversation_id=row["conversation_id"],
     )
 
 

@@ -209,3 +209,38 @@ wechat_tokens = Table(
     Column("lease_until", Float, nullable=False),
     Column("lease_owner", String(32)),
 )
+
+# 转人工: conversations that asked for a person, one open row per conversation, worked by the first
+# unit's desk. The applicant's words stay in the tracker store (masked); only a masked excerpt is here.
+handovers = Table(
+    "handovers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("first_unit", String(64), nullable=False),
+    Column("state", String(16), nullable=False),  # waiting, answered, closed
+    Column("excerpt", Text),  # masked
+    Column("requested_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("answered_by", String(64)),
+    Column("answers", Integer, nullable=False, server_default="0"),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("ix_handovers_conversation", "conversation_id"),
+    Index("ix_handovers_state", "state", "requested_at"),
+)
+
+# Speech recognition feeding the hotline console: one row per recognised segment of a call, read by
+# the agent's console (several instances share them). Purged after a day.
+call_segments = Table(
+    "call_segments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agent", String(64), nullable=False),  # the staff username whose call it is
+    Column("call_id", String(64), nullable=False),
+    Column("speaker", String(16), nullable=False),  # caller, agent, unknown
+    Column("text", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Index("ix_call_segments_call", "agent", "call_id", "id"),
+    Index("ix_call_segments_at", "at"),
+)

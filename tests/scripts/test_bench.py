@@ -205,3 +205,15 @@ def test_wechat_load_summary_counts_paths_and_the_five_second_share() -> None:
     assert "not measured" in bench.wechat_line(None, None)
     raw = json.loads(json.dumps(dataclasses.asdict(w)))
     assert bench.WeChatLoad(**raw) == w
+
+
+def test_console_typing_sends_growing_prefixes_and_summarises_p50_p95() -> None:
+    prefixes = bench.typing_prefixes("窗口话我少咗营业执照复印件", step=4)
+    assert prefixes == ["窗口话我", "窗口话我少咗营业", "窗口话我少咗营业执照复印", "窗口话我少咗营业执照复印件"]
+    assert bench.typing_prefixes("  ", step=4) == []
+    c = bench.summarise_console(2, [10.0, 20.0, 30.0, 40.0, 100.0], errors=1)
+    assert (c.calls, c.requests, c.errors, c.p50) == (2, 5, 1, 30.0) and 40.0 < c.p95 <= 100.0
+    line = bench.console_line(c)
+    assert "p50 30.0 ms" in line and "5 analyses" in line and "1 errors" in line
+    assert "not measured" in bench.console_line(None)
+    assert all(bench.typing_prefixes(call) for call in bench.CONSOLE_CALLS)

@@ -141,3 +141,55 @@ def test_coordination_is_accepted_by_the_named_department(api: StaffApi) -> None
     assert _call(api, "hcw-sec", "POST", f"records/{record.number}/close", {"reason": "x"}).status == 403
     closed = _call(api, "centre", "POST", f"records/{record.number}/close", {"reason": "已办结并回复申请人"})
     assert closed.status == 200 and closed.body["state"] == "closed"
+
+
+def test_an_action_on_a_record_changed_since_the_page_loaded_is_refused(api: StaffApi) -> None:
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "stale")
+    seen = _call(api, "hcw-sec", "GET", f"records/{number}").body
+    assert seen["allowed"] == ["acknowledge", "decide", "escalate"] and seen["rules_cited"][0]["id"] == "R6"
+    first = _call(api, "hcw-sec", "POST", f"records/{number}/acknowledge", {"version": seen["version"]})
+    assert first.status == 200 and first.body["version"] == seen["version"] + 1
+    late = _call(
+        api,
+        "hcw-sec",
+        "POST",
+        f"records/{number}/decide",
+        {"decision": "uphold", "reason": "x", "version": seen["version"]},
+    )
+    assert late.status == 409 and late.body["error"]["code"] == "stale"
+    assert "已被更新" in late.body["error"]["message"] and "刷新" in late.body["error"]["message"]
+    assert api.store.get(number).state == "acknowledged"  # type: ignore[union-attr]
+    bad = _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "uphold", "version": "1"})
+    assert bad.status == 400
+
+
+def test_agents_have_no_queue_and_see_no_records(api: StaffApi) -> None:
+    api.directory.add_user("agent1", PASSWORD, "agent", None)
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "x")
+    assert _call(api, "agent1", "GET", "queue").body["records"] == []
+    assert _call(api, "agent1", "GET", f"records/{number}").status == 403
+    assert _call(api, "agent1", "GET", "dashboard").status == 403
+    assert _call(api, "agent1", "GET", "handovers").status == 403
+    assert _call(api, "agent1", "GET", "me").body["role_name"] == "12345 热线座席"
+
+
+def test_the_dashboard_counts_the_period(api: StaffApi, clock: FixedClock) -> None:
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "dash")
+    _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "overturn", "reason": "材料齐全"})
+    token = _token(api, "district")
+    r = api.handle("GET", "dashboard", token, b"", "t", {"from": "2026-11-01", "to": "2026-11-30"})
+    assert r.status == 200
+    e = r.body["escalations"]
+    assert e["total"] == 1 and e["by_tier"] == {"2": 1} and e["by_department"] == {"hcw": 1}
+    assert e["overturned_rate"] == 1.0 and r.body["department_names"]["hcw"]
+    before = api.handle("GET", "dashboard", token, b"", "t", {"from": "2026-10-01", "to": "2026-10-31"})
+    assert before.body["escalations"]["total"] == 0
+    assert api.handle("GET", "dashboard", token, b"", "t", {"from": "2026-12-01", "to": "2026-11-01"}).status == 400
+    assert api.handle("GET", "dashboard", token, b"", "t", {"from": "yesterday"}).status == 400
+    assert _call(api, "hcw-sec", "GET", "dashboard").status == 403
+
+
+def test_options_name_what_the_pages_list(api: StaffApi) -> None:
+    opts = _call(api, "centre", "GET", "options").body
+    assert {d["code"] for d in opts["departments"]} >= {"hcw", "msa"}
+    assert [t["value"] for t in opts["tiers"]] == [1, 2, 3, 4] and len(opts["grounds"]) == 5

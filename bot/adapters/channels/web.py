@@ -16,6 +16,7 @@ decision lives in :mod:`bot.web`; this module only translates HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import logging
@@ -38,6 +39,8 @@ from bot.catalog import get_catalog
 from bot.config import settings
 from bot.conversation.replies import greeting
 from bot.inputs import ClientError, clean_text
+from bot.records.db import make_engine
+from bot.staff.handovers import HandoverDesk, asked_for_person
 from bot.web import cors
 from bot.web.config import web_settings
 from bot.web.history import SHOWN_KEY, shape_history, shown_label
@@ -105,6 +108,11 @@ class WebInput(InputChannel):
     @classmethod
     def name(cls) -> str:
         return "web"
+
+    @cached_property
+    def handovers(self) -> HandoverDesk:
+        """Where a visitor who asks for a person waits for the first unit's desk (转人工)."""
+        return HandoverDesk(make_engine())
 
     @cached_property
     def signer(self) -> SessionSigner:
@@ -177,11 +185,13 @@ class WebInput(InputChannel):
             async def work(data: dict[str, Any]) -> dict[str, Any]:
                 current = session_of(request, data)
                 text = _text(data, settings().max_text_chars)
-                channel, _ = web_settings().unit(_unit_field(data))
+                channel, unit_name = web_settings().unit(_unit_field(data))
                 shown = shown_label(data.get(SHOWN_KEY))
                 metadata = {SHOWN_KEY: shown} if shown else None
                 messages, answered = await run_turn(on_new_message, current.sender_id, text, channel, metadata)
                 replies = structured(messages) if answered else []
+                if asked_for_person(replies):
+                    await asyncio.to_thread(self.handovers.request, current.sender_id, channel, unit_name, text)
                 return {"replies": replies or [apology()]}
 
             return await serve(request, work)

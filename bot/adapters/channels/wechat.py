@@ -33,6 +33,7 @@ from bot.inputs import ClientError
 from bot.records.clock import clock_from_env
 from bot.records.db import make_engine
 from bot.records.store import RecordStore
+from bot.staff.handovers import HandoverDesk, asked_for_person
 from bot.wechat import wire
 from bot.wechat.config import WeChatSettings, wechat_settings
 from bot.wechat.door import plan
@@ -63,6 +64,7 @@ class Door:
         self.outbox = OutboxDelivery(
             RecordStore(self.engine, clock_from_env()), self.state, self.messenger, cfg.template_id
         )
+        self.handovers = HandoverDesk(self.engine)  # 转人工: the first unit's desk reads these
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def background(self, coro: Coroutine[Any, Any, Any]) -> None:
@@ -105,7 +107,11 @@ class Door:
 
     async def _turn(self, openid: str, text: str) -> Rendered:
         messages, answered = await run_turn(self.on_new_message, openid, text, wire.CHANNEL, {"door": wire.CHANNEL})
-        replies = replies_of(structured(messages)) if answered else [Reply.from_dict(apology())]
+        shaped = structured(messages) if answered else []
+        if asked_for_person(shaped):
+            unit = settings().first_unit_for(wire.CHANNEL)
+            await asyncio.to_thread(self.handovers.request, openid, wire.CHANNEL, unit, text)
+        replies = replies_of(shaped) if answered else [Reply.from_dict(apology())]
         return render(replies or [Reply.from_dict(apology())])
 
     async def _answer(

@@ -423,6 +423,7 @@
     call("message", body).then(function (data) {
       row.classList.remove("pending");
       (data.replies || []).forEach(function (r) { addBot(r, true); });
+      if ((data.replies || []).some(function (r) { return r.kind === "handoff"; })) waitForPerson();
       // Show the question and the start of the answer (a referral card is read from its top).
       log.scrollTop = Math.max(0, row.offsetTop - 8);
     }, function (err) {
@@ -433,6 +434,25 @@
   }
   function submit() { send(input.value); }
 
+  // 转人工: a person answers from the first unit's desk into this conversation; look for it for a while.
+  var staffSeen = 0, waiting = null, waitUntil = 0;
+  function staffReplies(messages) {
+    return (messages || []).filter(function (m) { return m.from === "bot" && m.reply && m.reply.kind === "person_reply"; });
+  }
+  function waitForPerson() {
+    waitUntil = Date.now() + 30 * 60 * 1000;
+    if (waiting) return;
+    waiting = setInterval(function () {
+      if (Date.now() > waitUntil) { clearInterval(waiting); waiting = null; return; }
+      if (busy || document.hidden) return;
+      call("history", {}).then(function (h) {
+        var fresh = staffReplies(h.messages).slice(staffSeen);
+        fresh.forEach(function (m) { addBot(m.reply, true); });
+        staffSeen += fresh.length;
+      }, function () { /* try again on the next tick */ });
+    }, 5000);
+  }
+
   function start() {
     setBusy(true);
     ensureSession().then(function (s) {
@@ -442,6 +462,9 @@
         (h.messages || []).forEach(function (m) {
           if (m.from === "user") addUser(String(m.text)); else addBot(m.reply, true);
         });
+        staffSeen = staffReplies(h.messages).length;
+        var last = (h.messages || []).filter(function (m) { return m.from === "bot"; }).pop();
+        if (last && last.reply && last.reply.kind === "handoff") waitForPerson();
       }) : null;
     }).then(function () { loaded = true; }, function (err) {
       showAlert(err.message, start);

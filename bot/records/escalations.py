@@ -59,16 +59,24 @@ class EscalationDesk:
             rule=",".join(decision.rules),
         )
 
-    def acknowledge(self, number: str, actor: str, reason: str = "已确认收到，审查中") -> RecordView:
-        return self.store.transition(number, S.ACKNOWLEDGED, actor=actor, reason=reason, rule="R11")
+    def acknowledge(
+        self, number: str, actor: str, reason: str = "已确认收到，审查中", expect_version: int | None = None
+    ) -> RecordView:
+        return self.store.transition(
+            number, S.ACKNOWLEDGED, actor=actor, reason=reason, rule="R11", expect_version=expect_version
+        )
 
-    def decide(self, number: str, actor: str, outcome: str, reason: str) -> RecordView:
+    def decide(
+        self, number: str, actor: str, outcome: str, reason: str, expect_version: int | None = None
+    ) -> RecordView:
         """Upheld or overturned, always with a reason the applicant will read."""
         if outcome not in (S.UPHELD, S.OVERTURNED):
             raise RecordError("决定只能是维持（upheld）或撤销（overturned）原退件")
         if not reason.strip():
             raise RecordError("作出决定必须写明理由")
-        return self.store.transition(number, outcome, actor=actor, reason=reason.strip(), rule="R6")
+        return self.store.transition(
+            number, outcome, actor=actor, reason=reason.strip(), rule="R6", expect_version=expect_version
+        )
 
     def escalate(
         self, number: str, actor: str, reason: str, rule: str = "R12", expect_version: int | None = None
@@ -132,10 +140,10 @@ class EscalationDesk:
         return moved
 
     def _tell_office_once(self, record: RecordView) -> None:
+        """One notice per record and missed date, however many schedulers notice it at once (a unique key)."""
         key = record.ack_due_on.isoformat() if record.ack_due_on else ""
-        sent = self.store.notifications(pending_only=False, number=record.number)
-        if any(n["topic"] == Topic.OVERDUE_TOP_TIER and n["payload"].get("ack_due_on") == key for n in sent):
-            return
-        self.store.notify(
-            Notification(OFFICE, Topic.OVERDUE_TOP_TIER, {"number": record.number, "ack_due_on": key}), record.number
+        self.store.notify_once(
+            Notification(OFFICE, Topic.OVERDUE_TOP_TIER, {"number": record.number, "ack_due_on": key}),
+            record.number,
+            f"{Topic.OVERDUE_TOP_TIER}:{record.number}:{key}",
         )

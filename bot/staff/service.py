@@ -17,7 +17,7 @@ from bot.records import kpis
 from bot.records.clock import local_date
 from bot.records.escalations import EscalationDesk
 from bot.records.numbers import normalise
-from bot.records.store import OPEN_STATES, RecordError, RecordStore, RecordView
+from bot.records.store import OPEN_STATES, RecordError, RecordStore, RecordView, StaleRecord
 from bot.staff.access import in_queue, may_act, may_view
 from bot.staff.auth import StaffDirectory, StaffUser
 from bot.vocabulary import STATE_NAMES, RecordState, Role
@@ -97,11 +97,12 @@ class StaffApi:
                 return Response(200, kpis.compute(self.store))
             return Response(200, self._audit_csv(), "text/csv; charset=utf-8")
         if len(parts) >= 2 and parts[0] == "records":
-            record = self.store.get(normalise(parts[1]))
-            if record is None:
-                return _error(404, "not_found", f"没有编号为 {parts[1]} 的记录。")
-            if not may_view(user, record):
-                return self._forbid(user, path, client)
+            record = self.store.get(normalise(parts[1][:32]))
+            if record is None or not may_view(user, record):
+                # The same answer for "no such record" and "not yours": a 403 would tell which numbers exist.
+                if record is not None:
+                    self.directory.log(user.username, "forbidden", path, client)
+                return _error(404, "not_found", "没有这个编号的记录，或不在您的办理范围内。")
             if method == "GET" and len(parts) == 2:
                 return Response(200, self._record(record, events=True))
             if method == "POST" and len(parts) == 3:
@@ -121,20 +122,26 @@ class StaffApi:
         if not may_act(user, action, record):
             return self._forbid(user, path, client)
         reason = str(data.get("reason") or "").strip()[:500]
+        # The version the clerk saw: the change applies only if nobody changed the record since (else 409).
+        version = data.get("version")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            return _error(400, "bad_request", "version 应为整数（记录的版本号）。")
         try:
             if action == "acknowledge":
-                done = self.escalations.acknowledge(record.number, user.actor, reason or "已确认收到，审查中")
+                done = self.escalations.acknowledge(
+                    record.number, user.actor, reason or "已确认收到，审查中", expect_version=version
+                )
             elif action == "decide":
                 outcome = {"uphold": RecordState.UPHELD, "overturn": RecordState.OVERTURNED}.get(
                     str(data.get("decision"))
                 )
                 if outcome is None:
                     return _error(400, "bad_request", "decision 应为 uphold（维持）或 overturn（撤销）。")
-                done = self.escalations.decide(record.number, user.actor, outcome, reason)
+                done = self.escalations.decide(record.number, user.actor, outcome, reason, expect_version=version)
             elif action == "escalate":
                 if not reason:
                     return _error(400, "bad_request", "提级须写明理由。")
-                done = self.escalations.escalate(record.number, user.actor, reason, rule="R6")
+                done = self.escalations.escalate(record.number, user.actor, reason, rule="R6", expect_version=version)
             elif action == "accept":
                 dept = user.department if user.role == Role.SECTION else str(data.get("department") or "")
                 if dept not in self.catalog.departments:
@@ -146,15 +153,24 @@ class StaffApi:
                     reason=reason or "协商受理",
                     rule="R2",
                     accepted_by=dept,
+                    expect_version=version,
                 )
             elif action == "contact":
                 done = self.store.transition(
-                    record.number, RecordState.CONTACTED, actor=user.actor, reason=reason or "已回访"
+                    record.number,
+                    RecordState.CONTACTED,
+                    actor=user.actor,
+                    reason=reason or "已回访",
+                    expect_version=version,
                 )
             else:  # close
                 if not reason:
                     return _error(400, "bad_request", "办结须写明结果。")
-                done = self.store.transition(record.number, RecordState.CLOSED, actor=user.actor, reason=reason)
+                done = self.store.transition(
+                    record.number, RecordState.CLOSED, actor=user.actor, reason=reason, expect_version=version
+                )
+        except StaleRecord as exc:
+            return _error(409, "stale", str(exc))
         except RecordError as exc:
             return _error(409, "conflict", str(exc))
         logger.info("%s %s %s → %s", user.actor, action, record.number, done.state)
@@ -219,5 +235,15 @@ class StaffApi:
         fields = ["number", "at", "actor", "action", "from_state", "to_state", "reason", "rule"]
         writer = csv.DictWriter(buf, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
         return buf.getvalue()
+
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP): prefixed with '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+        return "'" + value
+    return value

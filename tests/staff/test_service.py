@@ -80,9 +80,14 @@ def test_each_tier_sees_its_own_queue(api: StaffApi) -> None:
 
 def test_acknowledge_and_decide_with_the_right_role_only(api: StaffApi) -> None:
     number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "a")
-    assert _call(api, "msa-sec", "POST", f"records/{number}/acknowledge").status == 403
+    # Another department's record answers as if it did not exist (404, not 403: numbers stay private).
+    assert _call(api, "msa-sec", "POST", f"records/{number}/acknowledge").status == 404
     assert _call(api, "hcw-lead", "POST", f"records/{number}/acknowledge").status == 403
-    assert _call(api, "msa-sec", "GET", f"records/{number}").status == 403
+    hidden, missing = (
+        _call(api, "msa-sec", "GET", f"records/{number}"),
+        _call(api, "msa-sec", "GET", "records/TJ209901010001"),
+    )
+    assert hidden.status == missing.status == 404 and hidden.body == missing.body
     ok = _call(api, "hcw-sec", "POST", f"records/{number}/acknowledge", {"reason": "收到"})
     assert ok.status == 200 and ok.body["state"] == "acknowledged"
     assert _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "maybe"}).status == 400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 from typing import Any
@@ -11,6 +12,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.http import client_address
 from bot.adapters.startup import prepare_rasa_server
@@ -21,6 +23,26 @@ from bot.records.db import make_engine
 from bot.records.store import RecordStore
 from bot.staff.auth import StaffDirectory
 from bot.staff.service import Response, StaffApi
+
+logger = logging.getLogger(__name__)
+# The database (or anything under it) failing is the service's fault and temporary: 503, never 500.
+UNAVAILABLE = Response(
+    503,
+    {
+        "error": {
+            "code": "unavailable",
+            "message": "系统暂时无法处理，请稍后再试；紧急事项请拨打 12345 政务服务便民热线。",
+        }
+    },
+)
+
+
+async def _guarded(work: Callable[[], Response]) -> Response:
+    try:
+        return await asyncio.to_thread(work)
+    except SQLAlchemyError:
+        logger.exception("staff API: database unavailable")
+        return UNAVAILABLE
 
 
 def _send(r: Response) -> HTTPResponse:
@@ -53,14 +75,13 @@ class StaffInput(InputChannel):
         @bp.route("/login", methods=["POST"])
         async def login(request: Request) -> HTTPResponse:
             client = client_address(request)
-            return _send(await asyncio.to_thread(self.api.login, request.body or b"", client))
+            body = request.body or b""
+            return _send(await _guarded(lambda: self.api.login(body, client)))
 
         @bp.route("/<path:path>", methods=["GET", "POST"])
         async def everything_else(request: Request, path: str) -> HTTPResponse:
             client = client_address(request)
-            result = await asyncio.to_thread(
-                self.api.handle, request.method, path, _token(request), request.body or b"", client
-            )
-            return _send(result)
+            method, token, body = request.method, _token(request), request.body or b""
+            return _send(await _guarded(lambda: self.api.handle(method, path, token, body, client)))
 
         return bp

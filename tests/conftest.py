@@ -24,6 +24,8 @@ from bot.records.migrate import upgrade
 from bot.throttle import get_throttle
 
 ParseFactory = Callable[..., dict[str, Any]]
+# Staff passwords in tests: argon2's cheapest profile (production uses RFC 9106's; tests/staff checks both).
+os.environ.setdefault("SHOUZI_PASSWORD_HASH", "cheapest")
 
 
 @pytest.fixture(autouse=True)

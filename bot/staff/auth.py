@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -36,7 +37,12 @@ MIN_PASSWORD = 10
 MAX_USERNAME = 64  # the column's length: longer names are refused, never sent to the database
 MAX_PASSWORD = 1024  # a longer "password" is an attempt to make hashing expensive
 # Argon2id with RFC 9106's second recommended option (t=3, 64 MiB, p=4): argon2-cffi's defaults.
-HASHER = PasswordHasher()
+# SHOUZI_PASSWORD_HASH=cheapest is for the test suite only (argon2's own CHEAPEST profile).
+HASHER = (
+    PasswordHasher.from_parameters(profiles.CHEAPEST)
+    if os.environ.get("SHOUZI_PASSWORD_HASH") == "cheapest"
+    else PasswordHasher()
+)
 # Hashes written before Argon2id; still verified, and replaced at the user's next successful login.
 LEGACY_SCRYPT = "scrypt"
 

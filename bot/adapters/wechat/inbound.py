@@ -36,10 +36,16 @@ def signature_of(token: str, *parts: str) -> str:
     return str(signer.signature)
 
 
+def _plain(value: str, limit: int = 64) -> bool:
+    """WeChat's signature, timestamp and nonce are short ASCII letters and digits; anything else is forged
+    (and must not reach the hasher or compare_digest, which refuse non-ASCII text with an error)."""
+    return 0 < len(value) <= limit and value.isascii() and value.isalnum()
+
+
 def check_signature(token: str, signature: str, timestamp: str, nonce: str, *extra: str) -> None:
-    if not (signature and timestamp and nonce):
+    if not (_plain(signature) and _plain(timestamp) and _plain(nonce)):
         raise BAD_SIGNATURE
-    if not hmac.compare_digest(signature_of(token, timestamp, nonce, *extra), signature):
+    if not hmac.compare_digest(signature_of(token, timestamp, nonce, *extra).encode(), signature.encode()):
         raise BAD_SIGNATURE
 
 

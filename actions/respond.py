@@ -52,15 +52,16 @@ class ActionRespond(Action):
         catalog = get_catalog()
         state = DialogueState.from_slot(tracker.get_slot("dialogue"))
         who = Conversation(tracker.sender_id, tracker.get_latest_input_channel() or "rest")
-        last = self.desk.store.last_matter(who.conversation_id)
-        if state.matter < last:  # the state was lost: never reuse a matter number that has a record
-            state = DialogueState(town=state.town, matter=last)
+        last, digest = self.desk.store.last_matter(who.conversation_id)
+        if state.matter < last:  # the state was lost: never reuse a matter number that has a record, but
+            # recognise a retry of the request that started the last one (it continues that matter)
+            state = DialogueState(town=state.town, matter=last, last_digest=digest)
         analysis = analyse(tracker.latest_message, catalog, town_hint=None)
         with acting_for(_client(tracker)):
             turn = respond(analysis, state, catalog, self.desk, who)
         if turn.matter is not None:
             ref = MatterRef(who.conversation_id, who.channel, turn.state.matter)
-            self.desk.record_matter(ref, turn.matter, analysis.text)
+            self.desk.record_matter(ref, turn.matter, analysis.text, turn.state.last_digest)
         return turn
 
     async def run(

@@ -259,20 +259,22 @@ def run_fuzz(model: str, examples: int) -> dict[str, Any]:
         (OUT / "schemathesis.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
         statuses: dict[str, int] = {}
         requests = 0
-        for har in report.glob("*.har"):
+        for har in report.glob("har-*"):
             for entry in json.loads(har.read_text(encoding="utf-8"))["log"]["entries"]:
                 requests += 1
                 code = str(entry["response"]["status"])
                 statuses[code] = statuses.get(code, 0) + 1
-        operations = len(re.findall(r"^\s*(GET|POST) /", proc.stdout, re.M))
+        generated = re.search(r"(\d+) generated", proc.stdout)
+        tested = re.search(r"Tested: (\d+)", proc.stdout)
         return {
+            "inputs_generated": int(generated.group(1)) if generated else None,
+            "operations_tested": int(tested.group(1)) if tested else None,
             "exit_code": proc.returncode,
             "requests": requests,
             "statuses": dict(sorted(statuses.items())),
             "server_errors": sum(n for c, n in statuses.items() if c.startswith("5")),
             "seconds": seconds,
-            "summary": [line for line in proc.stdout.splitlines() if line.strip()][-6:],
-            "operations_listed": operations,
+            "summary": [ln.strip() for ln in proc.stdout.splitlines() if "generated" in ln or "passed" in ln][-2:],
         }
     finally:
         running.stop()
@@ -334,13 +336,17 @@ def run_faults(model: str) -> dict[str, Any]:
             inst = start(model, url, "fault-b", **env)
             status, retry = say(inst.base, sender, BOUNCED)
             after = counts(url)
+            engine = make_engine(url)
+            with engine.connect() as conn:
+                held = conn.execute(select(records.c.number).where(records.c.conversation_id == sender)).all()
+            engine.dispose()
             results["kill_rasa_mid_turn"] = {
                 "during": visible(seen["answer"][1]) if seen["answer"][0] else seen["answer"][1],
                 "after_restart": visible(retry),
                 "status_after": status,
                 "before": before,
                 "after": after,
-                "xt_for_conversation": len(numbers_in(retry)),
+                "records_of_this_conversation": [n for (n,) in held],  # one: the retry found the first
             }
             log(f"kill rasa: {results['kill_rasa_mid_turn']}")
 

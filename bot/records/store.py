@@ -491,10 +491,12 @@ class RecordStore:
 
     # --- consultations (R4) -----------------------------------------------------------------
 
-    def save_consultation(self, ref: MatterRef, update_: MatterUpdate, text: str = "") -> None:
+    def save_consultation(
+        self, ref: MatterRef, update_: MatterUpdate, text: str = "", digest: str | None = None
+    ) -> None:
         """Create or update the matter's consultation record (a clarified matter gets its outcome)."""
         now = to_db(self.clock.now())
-        values = {
+        values: dict[str, Any] = {
             "request_type": update_.request_type,
             "outcome": update_.outcome,
             "department": update_.department,
@@ -503,6 +505,8 @@ class RecordStore:
         }
         if update_.record_number:
             values["record_number"] = update_.record_number
+        if digest:
+            values["digest"] = digest[:16]
         key = (consultations.c.conversation_id == ref.conversation_id, consultations.c.matter == ref.matter)
         for _ in range(2):
             try:
@@ -524,16 +528,23 @@ class RecordStore:
             except IntegrityError:  # the same matter inserted concurrently: update it instead
                 continue
 
-    def last_matter(self, conversation_id: str) -> int:
-        """The highest matter number with a consultation or a record in this conversation (0: none)."""
+    def last_matter(self, conversation_id: str) -> tuple[int, str | None]:
+        """The highest matter number with a consultation or a record in this conversation (0: none), and the
+        digest of the request that started it (to recognise its repeated delivery)."""
         with self._sessions() as s:
             cons = s.execute(
-                select(func.max(consultations.c.matter)).where(consultations.c.conversation_id == conversation_id)
-            ).scalar_one()
+                select(consultations.c.matter, consultations.c.digest)
+                .where(consultations.c.conversation_id == conversation_id)
+                .order_by(consultations.c.matter.desc())
+                .limit(1)
+            ).first()
             recs = s.execute(
                 select(func.max(records.c.matter)).where(records.c.conversation_id == conversation_id)
             ).scalar_one()
-        return max(int(cons or 0), int(recs or 0))
+        matter = int(cons[0]) if cons else 0
+        if int(recs or 0) > matter:
+            return int(recs), None
+        return matter, (cons[1] if cons else None)
 
     def consultations(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
         query = select(consultations).order_by(consultations.c.id)

@@ -45,6 +45,9 @@ consultations = Table(
     Column("outcome", String(32), nullable=False),
     Column("record_number", String(14)),
     Column("excerpt", Text),  # masked
+    # A short hash of the request that started the matter: when a conversation's state is lost (a crash
+    # mid-turn), a retried delivery of the same request is recognised and continues this matter.
+    Column("digest", String(16)),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("conversation_id", "matter", name="uq_consultations_matter"),

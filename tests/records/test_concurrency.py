@@ -216,10 +216,11 @@ def test_matter_numbers_never_go_back(engine: Engine, clock: FixedClock) -> None
     from bot.records.store import MatterUpdate
 
     store = RecordStore(engine, clock)
-    assert store.last_matter("m") == 0
-    store.save_consultation(MatterRef("m", "rest", 3), MatterUpdate("consult_item", "referred", "msa"), "x")
+    assert store.last_matter("m") == (0, None)
+    store.save_consultation(MatterRef("m", "rest", 3), MatterUpdate("consult_item", "referred", "msa"), "x", "d3")
+    assert store.last_matter("m") == (3, "d3")
     store.open_record(RecordKind.COORDINATION, MatterRef("m", "rest", 4), reason="r", departments=[], due_in=2)
-    assert store.last_matter("m") == 4
+    assert store.last_matter("m") == (4, None)
 
 
 def test_staff_reasons_are_masked_on_the_way_in(engine: Engine, clock: FixedClock) -> None:

@@ -29,6 +29,8 @@ def upgrade() -> None:
         sqlite_where=open_state,
         postgresql_where=open_state,
     )
+    with op.batch_alter_table("consultations") as batch:
+        batch.add_column(sa.Column("digest", sa.String(16), nullable=True))
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("dedupe_key", sa.String(128), nullable=True))
     op.create_index("uq_outbox_dedupe_key", "outbox", ["dedupe_key"], unique=True)
@@ -47,3 +49,5 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("dedupe_key")
     op.drop_index("uq_records_open_matter", table_name="records")
+    with op.batch_alter_table("consultations") as batch:
+        batch.drop_column("digest")

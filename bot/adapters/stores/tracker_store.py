@@ -46,6 +46,13 @@ def masked(event: Event) -> Event:
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """Configured in endpoints.yml as ``type: bot.adapters.stores.tracker_store.MaskingSQLTrackerStore``."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rasa's engine does not ping pooled connections: after a database restart the first save on each
+        # stale connection would fail and Rasa would keep that turn's events in memory only. A ping replaces
+        # the dead connection first (the same setting as bot.records.db.make_engine).
+        self.engine.pool._pre_ping = True
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):
             yield masked(event)

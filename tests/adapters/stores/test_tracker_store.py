@@ -32,3 +32,11 @@ def test_metadata_slots_and_replies_are_masked_and_transport_keys_dropped() -> N
     assert "6222021234567890128" not in json.dumps(slot, ensure_ascii=False)
     reply = masked(BotUttered("您的电话 13812345678", {"custom": {"title": "13812345678"}})).as_dict()
     assert "13812345678" not in json.dumps(reply, ensure_ascii=False)
+
+
+def test_the_tracker_store_pings_its_pooled_connections(tmp_path: object) -> None:
+    """After a database restart a stale connection is replaced before a save, not failed on."""
+    from bot.adapters.stores.tracker_store import MaskingSQLTrackerStore
+
+    store = MaskingSQLTrackerStore(dialect="sqlite", db=f"{tmp_path}/tracker.db")
+    assert store.engine.pool._pre_ping is True

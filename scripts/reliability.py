@@ -316,24 +316,28 @@ def run_faults(model: str) -> dict[str, Any]:
         env = {"SHOUZI_REDIS_HOST": redis_host, "SHOUZI_REDIS_PORT": str(r_port)}
         inst = start(model, url, "fault-a", **env)
         try:
-            # a) kill -9 of the Rasa server mid-turn, then the applicant's retry on a restarted instance.
-            sender = f"kill-rasa-{uuid.uuid4().hex[:6]}"
+            # a) kill -9 of the Rasa server mid-turn (the kill lands while the turn is in flight: retried with
+            #    a shorter delay if the answer came first), then the applicant's retry on a restarted instance.
             before = counts(url)
-            seen: dict[str, Any] = {}
+            for delay in (0.08, 0.04, 0.02, 0.01):
+                sender = f"kill-rasa-{uuid.uuid4().hex[:6]}"
+                seen: dict[str, Any] = {}
 
-            def turn() -> None:
-                try:
-                    seen["answer"] = say(inst.base, sender, BOUNCED, timeout=30)
-                except Exception as exc:  # connection reset: what an integrator sees
-                    seen["answer"] = (0, f"{type(exc).__name__}: connection closed")
+                def turn(who: str = sender, box: dict[str, Any] = seen) -> None:
+                    try:
+                        box["answer"] = say(inst.base, who, BOUNCED, timeout=30)
+                    except Exception as exc:  # connection reset: what an integrator sees
+                        box["answer"] = (0, f"{type(exc).__name__}: connection closed")
 
-            t = threading.Thread(target=turn)
-            t.start()
-            time.sleep(0.15)
-            kill(inst.pids["rasa"])
-            t.join()
-            inst.stop()
-            inst = start(model, url, "fault-b", **env)
+                t = threading.Thread(target=turn)
+                t.start()
+                time.sleep(delay)
+                kill(inst.pids["rasa"])
+                t.join()
+                inst.stop()
+                inst = start(model, url, "fault-b", **env)
+                if seen["answer"][0] == 0:
+                    break
             status, retry = say(inst.base, sender, BOUNCED)
             after = counts(url)
             engine = make_engine(url)
@@ -341,12 +345,14 @@ def run_faults(model: str) -> dict[str, Any]:
                 held = conn.execute(select(records.c.number).where(records.c.conversation_id == sender)).all()
             engine.dispose()
             results["kill_rasa_mid_turn"] = {
+                "killed_mid_turn": seen["answer"][0] == 0,
+                "kill_after_s": delay,
                 "during": visible(seen["answer"][1]) if seen["answer"][0] else seen["answer"][1],
                 "after_restart": visible(retry),
                 "status_after": status,
                 "before": before,
                 "after": after,
-                "records_of_this_conversation": [n for (n,) in held],  # one: the retry found the first
+                "records_of_this_conversation": [n for (n,) in held],  # at most one: the retry found the first
             }
             log(f"kill rasa: {results['kill_rasa_mid_turn']}")
 

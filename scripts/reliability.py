@@ -323,9 +323,9 @@ def run_faults(model: str) -> dict[str, Any]:
                 sender = f"kill-rasa-{uuid.uuid4().hex[:6]}"
                 seen: dict[str, Any] = {}
 
-                def turn(who: str = sender, box: dict[str, Any] = seen) -> None:
+                def turn(who: str = sender, box: dict[str, Any] = seen, base: str = inst.base) -> None:
                     try:
-                        box["answer"] = say(inst.base, who, BOUNCED, timeout=30)
+                        box["answer"] = say(base, who, BOUNCED, timeout=30)
                     except Exception as exc:  # connection reset: what an integrator sees
                         box["answer"] = (0, f"{type(exc).__name__}: connection closed")
 

@@ -5,13 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup lock dictionary train run shell lint validate unit test bench eval migrate clean
+.PHONY: help setup lock dictionary train run shell lint validate unit test bench eval migrate soak clean
 
 help:
 	@echo "make run    安装依赖、按需训练并启动助手 / install, train if needed, start on 127.0.0.1:5005"
 	@echo "make test   安装依赖并运行全部检查与测试 / install and run every check and test"
 	@echo "make shell  在终端里与助手对话 / talk to the assistant in the terminal"
-	@echo "make lint | validate | unit | bench | eval | lock | clean"
+	@echo "make lint | validate | unit | bench | eval | soak | lock | clean"
 
 setup:
 	@scripts/setup.sh
@@ -70,6 +70,12 @@ bench: setup
 # analyze API; writes docs/evaluation.md and docs/img/. Starts the assistant when none answers.
 eval: setup
 	@source scripts/env.sh && $(PY) scripts/evaluate.py
+
+# Abuse, faults and load (#15), not part of make test (about 30 minutes): parser fuzz, schemathesis on every
+# route, migrations once, fault injection, a soak through nginx to two instances on PostgreSQL and Redis.
+# Figures go to docs/reliability.md. SOAK_ARGS="--only faults" runs one part, "--minutes 2" a shorter soak.
+soak: setup
+	@source scripts/env.sh && model=$$(scripts/train.sh) && $(PY) scripts/reliability.py "$$model" $(SOAK_ARGS)
 
 clean:
 	rm -rf build models var .pytest_cache .mypy_cache .ruff_cache

@@ -46,6 +46,8 @@ class Settings:
     route_min_confidence: float
     # Request types below this confidence on a message without government evidence are out of scope.
     oos_confidence: float
+    # REST is for trusted integrators: when set, every REST request must carry ``Authorization: Bearer …``.
+    rest_token: str = ""
 
     def first_unit_for(self, channel: str) -> str:
         """The unit that owns matters arriving on ``channel`` (R1/R4: configurable per channel)."""
@@ -69,4 +71,5 @@ def settings() -> Settings:
         retention_days=env_number("SHOUZI_RETENTION_DAYS", 730, int),
         route_min_confidence=env_number("SHOUZI_ROUTE_MIN_CONFIDENCE", 0.45, float),
         oos_confidence=env_number("SHOUZI_OOS_CONFIDENCE", 0.5, float),
+        rest_token=os.environ.get("SHOUZI_REST_TOKEN", "").strip(),
     )

@@ -130,3 +130,11 @@ def parse_analyze_request(body: bytes, max_chars: int, max_bytes: int) -> Analyz
         raise ClientError(422, "invalid_town", 'town 字段应为镇街名称，例如 "西樵镇"。')
     assert text is not None
     return AnalyzeRequest(text=text, town=clean_text(town)[:40] or None if town else None)
+
+
+def ascii_int(text: str, max_digits: int = 12) -> int | None:
+    """A whole number written in ASCII digits, or None. ``str.isdigit`` accepts "²" and other digits
+    ``int()`` rejects, and ``int()`` refuses very long strings: both would otherwise become a 500."""
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

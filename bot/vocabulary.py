@@ -240,3 +240,9 @@ class Outcome(Wire):
 
 
 SERVED_OUTCOMES = (Outcome.REFERRED, Outcome.COORDINATION_OPENED, Outcome.ESCALATED)  # then 好差评 is asked
+
+
+# Keys a door adds to a message's metadata for the turn only (never stored with the conversation):
+# a hash of the client address, so the action server can count records per client (bot.throttle).
+CLIENT_KEY = "shouzi_client"
+TRANSIENT_METADATA = frozenset({CLIENT_KEY})

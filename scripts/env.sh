@@ -8,7 +8,9 @@ export PYTHONWARNINGS="${PYTHONWARNINGS:-ignore::DeprecationWarning,ignore::User
 export SHOUZI_HOST="${SHOUZI_HOST:-127.0.0.1}"
 export SHOUZI_PORT="${SHOUZI_PORT:-5005}"
 export SHOUZI_ACTIONS_PORT="${SHOUZI_ACTIONS_PORT:-5055}"
-export SANIC_HOST="$SHOUZI_HOST"   # rasa-sdk's action server binds here
+# rasa-sdk's action server binds to SANIC_HOST. It has no authentication, so it stays on loopback even when
+# the Rasa server is published (SHOUZI_HOST=0.0.0.0 behind a load balancer): Rasa reaches it on 127.0.0.1.
+export SANIC_HOST=127.0.0.1
 # Sanic refuses any body larger than this before reading it (channels check their own, smaller limits).
 export SANIC_REQUEST_MAX_SIZE="${SANIC_REQUEST_MAX_SIZE:-1048576}"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:${SHOUZI_ACTIONS_PORT}/webhook}"

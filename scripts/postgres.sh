@@ -3,6 +3,8 @@
 #   scripts/postgres.sh start DIR PORT   installs Debian's postgresql if missing, starts a fresh
 #                                        cluster in DIR on 127.0.0.1:PORT, prints its DATABASE_URL
 #   scripts/postgres.sh stop DIR         stops it and removes DIR
+#   scripts/postgres.sh crash DIR        stops it at once (immediate shutdown, like a crash), keeping DIR
+#   scripts/postgres.sh resume DIR PORT  starts the kept cluster again (fault-injection runs, make soak)
 set -euo pipefail
 verb="${1:-}"; dir="${2:-}"; port="${3:-}"
 [ -n "$verb" ] && [ -n "$dir" ] || { echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2; }
@@ -33,6 +35,14 @@ case "$verb" in
       || { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres shouzi
     echo "postgresql+psycopg2://postgres@127.0.0.1:$port/shouzi"
+    ;;
+  crash)
+    as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+    ;;
+  resume)
+    [ -n "$port" ] || { echo "usage: $0 resume DIR PORT" >&2; exit 2; }
+    as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
     ;;
   stop)
     bin="$(pg_bin)"

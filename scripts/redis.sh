@@ -2,6 +2,7 @@
 # A throwaway Redis on loopback: the lock store that lets several Rasa instances share conversations.
 #   scripts/redis.sh start DIR PORT   installs Debian's redis-server if missing, starts it, prints host:port
 #   scripts/redis.sh stop DIR         stops it and removes DIR
+#   scripts/redis.sh crash DIR        kills it (SIGKILL), keeping DIR; `start DIR PORT` brings it back
 set -euo pipefail
 verb="${1:-}"; dir="${2:-}"; port="${3:-}"
 [ -n "$verb" ] && [ -n "$dir" ] || { echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2; }
@@ -23,6 +24,9 @@ case "$verb" in
       sleep 0.1
     done
     cat "$dir/redis.log" >&2; exit 1
+    ;;
+  crash)
+    if [ -f "$dir/redis.pid" ]; then kill -9 "$(cat "$dir/redis.pid")" 2>/dev/null || true; rm -f "$dir/redis.pid"; fi
     ;;
   stop)
     if [ -f "$dir/redis.pid" ]; then kill "$(cat "$dir/redis.pid")" 2>/dev/null || true; fi

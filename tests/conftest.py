@@ -21,8 +21,19 @@ from bot.catalog import Catalog, get_catalog
 from bot.catalog.matcher import matcher_for
 from bot.records.db import make_engine
 from bot.records.migrate import upgrade
+from bot.throttle import get_throttle
 
 ParseFactory = Callable[..., dict[str, Any]]
+# Staff passwords in tests: argon2's cheapest profile (production uses RFC 9106's; tests/staff checks both).
+os.environ.setdefault("SHOUZI_PASSWORD_HASH", "cheapest")
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Each test starts with empty rate-limit windows (the throttle is process-wide)."""
+    get_throttle.cache_clear()
+    yield
+    get_throttle.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,15 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.throttle import Quota, quota_env
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 # The order scripts/run.sh writes its pidfile in.
 PROCESS_NAMES = ("rasa", "actions", "scheduler")
+
+
+RATE_LIMITS_OFF = tuple(quota_env(q) for q in Quota)
 
 
 class LaunchError(RuntimeError):
@@ -108,6 +113,10 @@ def launch(
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if k not in ("ACTION_ENDPOINT_URL", "DATABASE_URL")}
     env |= {"SHOUZI_PORT": str(free_port()), "SHOUZI_ACTIONS_PORT": str(free_port()), "SHOUZI_DATA_DIR": str(data_dir)}
+    # Tests, make eval and make bench send hundreds of messages from 127.0.0.1 on purpose: the rate limits
+    # (bot.throttle) are off unless the caller (or the environment) sets them; the tests of the limits do.
+    for name in RATE_LIMITS_OFF:
+        env.setdefault(name, "off")
     env |= extra_env  # may name the ports, e.g. to restart a server where a browser page expects it
     if database_url:
         env["DATABASE_URL"] = database_url

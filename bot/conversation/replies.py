@@ -910,6 +910,22 @@ def dispute_cancelled() -> Reply:
     )
 
 
+def records_limited() -> Reply:
+    """No new record number now (the quota of a conversation or a client, or the day's numbers used up):
+    say so plainly and give the way through, instead of failing silently (#15)."""
+    return Reply(
+        kind="service_unavailable",
+        title="非常抱歉，今天通过本窗口登记的新事项已达上限，这次没能为您登记新的单号。",
+        sections=(
+            (
+                "您可以",
+                "拨打 12345 政务服务便民热线，或到区行政服务中心窗口，由工作人员为您登记办理；已有的单号仍可随时查询。",
+            ),
+        ),
+        buttons=(Button.same(Payload.HUMAN),),
+    )
+
+
 def service_unavailable() -> Reply:
     """A fault (a server or the database down): an apology and a way through, never silence."""
     return Reply(

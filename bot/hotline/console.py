@@ -19,7 +19,7 @@ from bot.hotline.order import CALL_ID, WorkOrder, draft, mask_phone, parse_order
 from bot.hotline.script import answer_reply, questions, script
 from bot.hotline.sms import compose, notification
 from bot.hotline.transcript import AGENT_FORMULA, AGENT_TURN, CallText, read_call
-from bot.inputs import ClientError, parse_json_object, text_field
+from bot.inputs import ClientError, ascii_int, parse_json_object, text_field
 from bot.policy.assess import assess
 from bot.policy.engine import decide
 from bot.policy.model import Policy
@@ -250,7 +250,7 @@ class ConsoleApi:
     def segments(self, user: StaffUser, call_id: str, after: str) -> Response:
         if not CALL_ID.match(call_id):
             return _refused(ClientError(422, "invalid_call_id", "call_id 应为 8–64 位字母、数字、- 或 _。"))
-        since = int(after) if after.isdigit() else 0
+        since = ascii_int(after) or 0
         return Response(200, {"segments": [s.as_api() for s in self.feed.read(user.username, call_id, since)]})
 
     def _record(self, r: RecordView) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.catalog import Catalog
-from bot.inputs import ClientError, clean_text
+from bot.inputs import ClientError, ascii_int, clean_text
 from bot.records.masking import MOBILE_RE, mask
 from bot.request_types import REQUEST_TYPES
 from bot.vocabulary import GROUNDS, TIERS
@@ -128,7 +128,7 @@ def parse_order(data: dict[str, Any], catalog: Catalog, max_text: int) -> WorkOr
     if item is not None and item not in catalog.items:
         item = None
     tier_raw = data.get("rejecting_tier")
-    tier = int(tier_raw) if isinstance(tier_raw, int | str) and str(tier_raw).isdigit() else None
+    tier = tier_raw if isinstance(tier_raw, int) and not isinstance(tier_raw, bool) else ascii_int(str(tier_raw), 2)
     if tier is not None and tier not in TIERS:
         raise ClientError(422, "invalid_tier", "退件层级应为 1–4。")
     ground = _str(data, "ground", 4) or None

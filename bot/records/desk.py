@@ -98,5 +98,5 @@ class ServiceDesk:
     def comment(self, ref: MatterRef, text: str, follow_up: str | None) -> None:
         self.store.comment(ref, text, follow_up)
 
-    def record_matter(self, ref: MatterRef, update: MatterUpdate, text: str) -> None:
-        self.store.save_consultation(ref, update, text)
+    def record_matter(self, ref: MatterRef, update: MatterUpdate, text: str, digest: str | None = None) -> None:
+        self.store.save_consultation(ref, update, text, digest)

@@ -140,10 +140,10 @@ class EscalationDesk:
         return moved
 
     def _tell_office_once(self, record: RecordView) -> None:
+        """One notice per record and missed date, however many schedulers notice it at once (a unique key)."""
         key = record.ack_due_on.isoformat() if record.ack_due_on else ""
-        sent = self.store.notifications(pending_only=False, number=record.number)
-        if any(n["topic"] == Topic.OVERDUE_TOP_TIER and n["payload"].get("ack_due_on") == key for n in sent):
-            return
-        self.store.notify(
-            Notification(OFFICE, Topic.OVERDUE_TOP_TIER, {"number": record.number, "ack_due_on": key}), record.number
+        self.store.notify_once(
+            Notification(OFFICE, Topic.OVERDUE_TOP_TIER, {"number": record.number, "ack_due_on": key}),
+            record.number,
+            f"{Topic.OVERDUE_TOP_TIER}:{record.number}:{key}",
         )

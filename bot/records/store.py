@@ -12,18 +12,31 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, delete, func, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.config import settings
+from bot.records import quota
 from bot.records.clock import Clock, SystemClock, from_db, local_date, to_db
 from bot.records.db import session_factory, unit_of_work
 from bot.records.masking import mask, mask_excerpt
-from bot.records.numbers import KIND_OF_PREFIX, format_number, normalise
-from bot.records.tables import consultations, outbox, ratings, record_events, record_sequences, records
+from bot.records.numbers import KIND_OF_PREFIX, MAX_SEQUENCE, format_number, normalise
+from bot.records.quota import RecordLimit
+from bot.records.tables import (
+    auth_log,
+    consultations,
+    outbox,
+    ratings,
+    record_events,
+    record_sequences,
+    records,
+    staff_tokens,
+    wechat_messages,
+    wechat_users,
+)
 from bot.records.workdays import WorkCalendar, load_calendar
 from bot.vocabulary import Rating, RecordKind, RecordState, Topic
 
@@ -69,6 +82,10 @@ APPLICANT_TOPICS: dict[tuple[str, str], str] = {
 
 class RecordError(ValueError):
     """A change the record's state does not allow, or a record that does not exist."""
+
+
+class StaleRecord(RecordError):
+    """The record changed since the caller read it (another clerk, another instance): nothing was done."""
 
 
 @dataclass(frozen=True)
@@ -159,11 +176,13 @@ class RecordStore:
         clock: Clock | None = None,
         calendar: WorkCalendar | None = None,
         first_unit: Callable[[str], str] | None = None,
+        admit: Callable[[str], None] | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock or SystemClock()
         self.calendar = calendar or load_calendar()
         self.first_unit = first_unit or settings().first_unit_for
+        self.admit: Callable[[str], None] = admit or quota.admit
         self._sessions = session_factory(engine)
 
     # --- numbered records -------------------------------------------------------------------
@@ -184,14 +203,47 @@ class RecordStore:
         actor: str = "assistant",
         rule: str | None = None,
     ) -> tuple[RecordView, bool]:
-        """The matter's open record of this kind, or a new one; True when newly opened."""
+        """The matter's open record of this kind, or a new one; True when newly opened.
+
+        Check-then-insert is only the fast path: the unique index on open records per matter decides, so two
+        deliveries of one message racing on two instances open one record. A new record first passes the
+        quotas (:func:`bot.records.quota.admit`), which raise :class:`RecordLimit`, as does a day whose
+        numbers are used up."""
         existing = self._find_for_matter(kind, ref)
         if existing is not None and existing.open:
             return existing, False
+        try:
+            return self._insert_record(
+                kind, ref, reason, departments, due_in, ack_in, summary, item_id, tier, facts, actor, rule
+            )
+        except IntegrityError:
+            existing = self._find_for_matter(kind, ref)
+            if existing is not None and existing.open:
+                return existing, False
+            raise
+
+    def _insert_record(
+        self,
+        kind: str,
+        ref: MatterRef,
+        reason: str,
+        departments: Sequence[str],
+        due_in: int,
+        ack_in: int | None,
+        summary: str,
+        item_id: str | None,
+        tier: int | None,
+        facts: dict[str, Any] | None,
+        actor: str,
+        rule: str | None,
+    ) -> tuple[RecordView, bool]:
         now = self.clock.now()
         today = local_date(now)
         with unit_of_work(self._sessions) as s:
-            number = format_number(kind, today, self._next_sequence(s, RecordKind(kind).prefix, today))
+            sequence = self._next_sequence(s, RecordKind(kind).prefix, today)
+            if sequence > MAX_SEQUENCE:
+                raise RecordLimit("numbers")
+            number = format_number(kind, today, sequence)
             state = INITIAL_STATE[kind]
             values = {
                 "number": number,
@@ -213,6 +265,9 @@ class RecordStore:
                 "updated_at": to_db(now),
             }
             record_id = s.execute(insert(records).values(**values)).inserted_primary_key[0]
+            # Counted only once the insert stood (a duplicate delivery of the matter spends no quota); a
+            # refusal rolls the record and its number back.
+            self.admit(ref.conversation_id)
             self._event(s, record_id, now, actor, "open", None, state, reason, rule)
         view = self.get(number)
         assert view is not None
@@ -260,9 +315,9 @@ class RecordStore:
             if row is None:
                 raise RecordError(f"没有编号为 {number} 的记录")
             if expect_state is not None and row["state"] != expect_state:
-                raise RecordError(f"{number} 的状态已是 {row['state']}，不是 {expect_state}")
+                raise StaleRecord(f"{number} 的状态已是 {row['state']}，不是 {expect_state}")
             if expect_version is not None and row["version"] != expect_version:
-                raise RecordError(f"{number} 已被更新（版本 {row['version']}），请刷新后重试")
+                raise StaleRecord(f"{number} 已被更新（版本 {row['version']}），请刷新后重试")
             if to_state not in TRANSITIONS[row["kind"]][row["state"]]:
                 raise RecordError(f"{number} 不能从 {row['state']} 变为 {to_state}")
             values: dict[str, Any] = {"state": to_state, "updated_at": to_db(now), "version": row["version"] + 1}
@@ -274,11 +329,13 @@ class RecordStore:
                 values["ack_due_on"] = self.calendar.add_working_days(today, ack_in)
             if due_in is not None:
                 values["due_on"] = self.calendar.add_working_days(today, due_in)
+            # Compare-and-set on the version read: of two writers that read the same row, one changes it.
             changed = s.execute(
-                update(records).where(records.c.id == row["id"], records.c.state == row["state"]).values(**values)
+                update(records).where(records.c.id == row["id"], records.c.version == row["version"]).values(**values)
             ).rowcount
             if changed != 1:
-                raise RecordError(f"{number} 刚被其他人修改，请刷新后重试")
+                raise StaleRecord(f"{number} 刚被其他人修改，请刷新后重试")
+            reason = mask(reason[:1000])  # staff write these: masked on the way in, like applicants' texts
             self._event(s, row["id"], now, actor, to_state, row["state"], to_state, reason, rule)
             if notify is not None:
                 self._notify(s, now, notify, row["number"])
@@ -288,7 +345,7 @@ class RecordStore:
                     "number": row["number"],
                     "kind": row["kind"],
                     "state": to_state,
-                    "reason": mask(reason[:500]),
+                    "reason": reason[:500],
                     "tier": values.get("tier", row["tier"]),
                     "accepted_by": accepted_by,
                 }
@@ -335,6 +392,26 @@ class RecordStore:
     def notify(self, notification: Notification, number: str | None = None) -> None:
         with unit_of_work(self._sessions) as s:
             self._notify(s, self.clock.now(), notification, number)
+
+    def notify_once(self, notification: Notification, number: str | None, key: str) -> bool:
+        """Writes the notice unless one with ``key`` was ever written; True when this call wrote it.
+
+        One conditional insert on a unique key (no check-then-insert), so schedulers on several instances
+        racing on the same deadline write one notice between them."""
+        row = {
+            "created_at": to_db(self.clock.now()),
+            "recipient": notification.recipient,
+            "topic": notification.topic,
+            "record_number": number,
+            "payload": notification.payload,
+            "dedupe_key": key[:128],
+        }
+        with unit_of_work(self._sessions) as s:
+            if s.get_bind().dialect.name == "postgresql":
+                stmt: Any = postgresql.insert(outbox).values(**row).on_conflict_do_nothing()
+            else:
+                stmt = sqlite.insert(outbox).values(**row).on_conflict_do_nothing()
+            return bool(s.execute(stmt).rowcount)
 
     def notifications(
         self, *, pending_only: bool = True, number: str | None = None, recipient: str | None = None
@@ -452,10 +529,12 @@ class RecordStore:
 
     # --- consultations (R4) -----------------------------------------------------------------
 
-    def save_consultation(self, ref: MatterRef, update_: MatterUpdate, text: str = "") -> None:
+    def save_consultation(
+        self, ref: MatterRef, update_: MatterUpdate, text: str = "", digest: str | None = None
+    ) -> None:
         """Create or update the matter's consultation record (a clarified matter gets its outcome)."""
         now = to_db(self.clock.now())
-        values = {
+        values: dict[str, Any] = {
             "request_type": update_.request_type,
             "outcome": update_.outcome,
             "department": update_.department,
@@ -464,6 +543,8 @@ class RecordStore:
         }
         if update_.record_number:
             values["record_number"] = update_.record_number
+        if digest:
+            values["digest"] = digest[:16]
         key = (consultations.c.conversation_id == ref.conversation_id, consultations.c.matter == ref.matter)
         for _ in range(2):
             try:
@@ -484,6 +565,24 @@ class RecordStore:
                     return
             except IntegrityError:  # the same matter inserted concurrently: update it instead
                 continue
+
+    def last_matter(self, conversation_id: str) -> tuple[int, str | None]:
+        """The highest matter number with a consultation or a record in this conversation (0: none), and the
+        digest of the request that started it (to recognise its repeated delivery)."""
+        with self._sessions() as s:
+            cons = s.execute(
+                select(consultations.c.matter, consultations.c.digest)
+                .where(consultations.c.conversation_id == conversation_id)
+                .order_by(consultations.c.matter.desc())
+                .limit(1)
+            ).first()
+            recs = s.execute(
+                select(func.max(records.c.matter)).where(records.c.conversation_id == conversation_id)
+            ).scalar_one()
+        matter = int(cons[0]) if cons else 0
+        if int(recs or 0) > matter:
+            return int(recs), None
+        return matter, (cons[1] if cons else None)
 
     def consultations(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
         query = select(consultations).order_by(consultations.c.id)
@@ -550,20 +649,57 @@ class RecordStore:
 
     # --- retention ----------------------------------------------------------------------------
 
-    def purge(self, older_than_days: int) -> dict[str, int]:
-        """Removes consultations and ratings past retention, and the texts of closed records."""
-        cutoff = to_db(self.clock.now() - timedelta(days=older_than_days))
+    def purge(
+        self, older_than_days: int, *, auth_log_days: int = 180, delivered_days: int = 30, wechat_days: int = 3
+    ) -> dict[str, int]:
+        """Removes personal content past its retention, wherever it lives: consultations, ratings, the texts
+        and facts of closed records, Rasa's conversation events, delivered (and long-undelivered) notices,
+        the login log, expired staff tokens and the WeChat door's message keys and applicants."""
+        now = self.clock.now()
+        cutoff = to_db(now - timedelta(days=older_than_days))
+        epoch = now.timestamp()
+        removed: dict[str, int] = {}
         with unit_of_work(self._sessions) as s:
-            n_cons = s.execute(delete(consultations).where(consultations.c.updated_at < cutoff)).rowcount
-            n_rat = s.execute(delete(ratings).where(ratings.c.created_at < cutoff)).rowcount
-            n_rec = s.execute(
+            removed["consultations"] = s.execute(
+                delete(consultations).where(consultations.c.updated_at < cutoff)
+            ).rowcount
+            removed["ratings"] = s.execute(delete(ratings).where(ratings.c.created_at < cutoff)).rowcount
+            removed["records_cleared"] = s.execute(
                 update(records)
                 .where(
-                    records.c.updated_at < cutoff, records.c.state.in_(CLOSED_STATES), records.c.summary.is_not(None)
+                    records.c.updated_at < cutoff,
+                    records.c.state.in_(CLOSED_STATES),
+                    (records.c.summary.is_not(None)) | (records.c.facts.is_not(None)),
                 )
-                .values(summary=None)
+                .values(summary=None, facts=None)
             ).rowcount
-        return {"consultations": n_cons, "ratings": n_rat, "records_cleared": n_rec}
+            delivered_cutoff = to_db(now - timedelta(days=delivered_days))
+            removed["outbox"] = s.execute(
+                delete(outbox).where(
+                    ((outbox.c.delivered_at.is_not(None)) & (outbox.c.delivered_at < delivered_cutoff))
+                    | (outbox.c.created_at < cutoff)
+                )
+            ).rowcount
+            removed["auth_log"] = s.execute(
+                delete(auth_log).where(auth_log.c.at < to_db(now - timedelta(days=auth_log_days)))
+            ).rowcount
+            removed["staff_tokens"] = s.execute(
+                delete(staff_tokens).where(staff_tokens.c.expires_at <= to_db(now))
+            ).rowcount
+            wechat_cutoff = epoch - wechat_days * 86400
+            removed["wechat_messages"] = s.execute(
+                delete(wechat_messages).where(wechat_messages.c.received_at < wechat_cutoff)
+            ).rowcount
+            removed["wechat_users"] = s.execute(
+                delete(wechat_users).where(wechat_users.c.last_seen_at < epoch - older_than_days * 86400)
+            ).rowcount
+            events = rasa_events(s)
+            removed["conversation_events"] = (
+                s.execute(delete(events).where(events.c.timestamp < epoch - older_than_days * 86400)).rowcount
+                if events is not None
+                else 0
+            )
+        return removed
 
     # --- internals ----------------------------------------------------------------------------
 
@@ -620,6 +756,14 @@ class RecordStore:
                 rule=rule,
             )
         )
+
+
+def rasa_events(s: Session) -> Table | None:
+    """Rasa's tracker-store table (``events``: sender_id, timestamp, data) when this database holds it."""
+    bind = s.get_bind()
+    if not inspect(bind).has_table("events"):
+        return None
+    return Table("events", MetaData(), Column("id", Integer), Column("sender_id", String), Column("timestamp", Float))
 
 
 def _view(row: Any, events: tuple[RecordEvent, ...]) -> RecordView:

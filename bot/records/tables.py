@@ -45,6 +45,9 @@ consultations = Table(
     Column("outcome", String(32), nullable=False),
     Column("record_number", String(14)),
     Column("excerpt", Text),  # masked
+    # A short hash of the request that started the matter: when a conversation's state is lost (a crash
+    # mid-turn), a retried delivery of the same request is recognised and continues this matter.
+    Column("digest", String(16)),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
     UniqueConstraint("conversation_id", "matter", name="uq_consultations_matter"),
@@ -79,6 +82,18 @@ records = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Index("ix_records_conversation", "conversation_id", "matter"),
     Index("ix_records_state_due", "state", "due_on"),
+)
+# One open record of a kind per matter, whatever two instances (or a retried message) do at once: the
+# database refuses the second insert and the store returns the first (bot.records.store.open_record).
+OPEN_RECORD_STATES = ("opened", "accepted", "contacted", "submitted", "acknowledged", "escalated")
+Index(
+    "uq_records_open_matter",
+    records.c.kind,
+    records.c.conversation_id,
+    records.c.matter,
+    unique=True,
+    sqlite_where=records.c.state.in_(OPEN_RECORD_STATES),
+    postgresql_where=records.c.state.in_(OPEN_RECORD_STATES),
 )
 
 # The append-only audit trail of every record (database triggers refuse updates and deletes).
@@ -137,7 +152,11 @@ outbox = Table(
     Column("next_attempt_at", DateTime),
     Column("claimed_until", DateTime),
     Column("last_error", String(255)),
+    # Set for a notice that must be written once (the office told of an overdue top-tier escalation):
+    # a unique index, so "tell once" is an insert that may do nothing, never a check then an insert.
+    Column("dedupe_key", String(128)),
     Index("ix_outbox_pending", "delivered_at"),
+    Index("uq_outbox_dedupe_key", "dedupe_key", unique=True),
 )
 
 # Staff who work the queues: role by tier, department where the role has one.
@@ -150,6 +169,8 @@ staff_users = Table(
     Column("role", String(16), nullable=False),
     Column("department", String(16)),
     Column("display_name", String(64), nullable=False),
+    # For first-unit staff: the first-consultation unit whose records they see (NULL: the default unit).
+    Column("unit", String(64)),
     Column("active", Integer, nullable=False, server_default="1"),
     Column("created_at", DateTime, nullable=False),
 )
@@ -173,6 +194,7 @@ auth_log = Table(
     Column("outcome", String(16), nullable=False),  # ok, bad_password, unknown_user, forbidden, ...
     Column("path", String(255)),
     Column("client", String(64)),
+    Index("ix_auth_log_at", "at"),
 )
 
 # WeChat: every message (MsgId) or event (sender + time) seen, keyed by a hash, so that a retry is
@@ -196,6 +218,7 @@ wechat_users = Table(
     Column("user_key", String(64), primary_key=True),
     Column("last_seen_at", Float, nullable=False),  # epoch seconds
     Column("options", JSON),
+    Index("ix_wechat_users_last_seen_at", "last_seen_at"),
 )
 
 # The Official Account's access token, shared by all instances; one refreshes it under a lease.

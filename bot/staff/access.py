@@ -4,6 +4,7 @@ coordination and follow-up records. One place, so the API and its tests agree.""
 
 from __future__ import annotations
 
+from bot.config import settings
 from bot.records.store import RecordView
 from bot.staff.auth import StaffUser
 from bot.vocabulary import TOP_TIER, RecordKind, RecordState, Role
@@ -20,6 +21,11 @@ def _own_department(user: StaffUser, record: RecordView) -> bool:
     return bool(record.departments) and record.departments[0] == user.department
 
 
+def _own_unit(user: StaffUser, record: RecordView) -> bool:
+    """First-unit staff work their own unit's records only (accounts without a unit: the default unit)."""
+    return record.first_unit == (user.unit or settings().first_consultation_unit)
+
+
 def in_queue(user: StaffUser, record: RecordView) -> bool:
     """Records waiting for this person's tier (open ones only)."""
     if not record.open:
@@ -33,8 +39,8 @@ def in_queue(user: StaffUser, record: RecordView) -> bool:
     if record.kind == K.COORDINATION:
         if user.role == Role.SECTION:
             return record.state == RecordState.OPENED and user.department in record.departments
-        return user.role == Role.FIRST_UNIT
-    return record.kind == K.FOLLOW_UP and user.role == Role.FIRST_UNIT
+        return user.role == Role.FIRST_UNIT and _own_unit(user, record)
+    return record.kind == K.FOLLOW_UP and user.role == Role.FIRST_UNIT and _own_unit(user, record)
 
 
 def may_view(user: StaffUser, record: RecordView) -> bool:
@@ -44,8 +50,10 @@ def may_view(user: StaffUser, record: RecordView) -> bool:
     if record.kind == K.ESCALATION and user.role in (Role.SECTION, Role.LEADERSHIP):
         return _own_department(user, record)
     if record.kind == K.COORDINATION:
-        return user.role == Role.FIRST_UNIT or (user.role == Role.SECTION and user.department in record.departments)
-    return record.kind == K.FOLLOW_UP and user.role == Role.FIRST_UNIT
+        return (user.role == Role.FIRST_UNIT and _own_unit(user, record)) or (
+            user.role == Role.SECTION and user.department in record.departments
+        )
+    return record.kind == K.FOLLOW_UP and user.role == Role.FIRST_UNIT and _own_unit(user, record)
 
 
 def may_act(user: StaffUser, action: str, record: RecordView) -> bool:
@@ -58,5 +66,5 @@ def may_act(user: StaffUser, action: str, record: RecordView) -> bool:
     if record.kind == K.COORDINATION:
         if action == "accept" and user.role == Role.SECTION:
             return user.department in record.departments
-        return user.role == Role.FIRST_UNIT
-    return user.role == Role.FIRST_UNIT
+        return user.role == Role.FIRST_UNIT and _own_unit(user, record)
+    return user.role == Role.FIRST_UNIT and _own_unit(user, record)

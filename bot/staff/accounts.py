@@ -24,13 +24,16 @@ def main(argv: list[str]) -> int:
     add.add_argument("--role", required=True, choices=sorted(ROLES))
     add.add_argument("--department", help="department code (departments.csv), for section and leadership")
     add.add_argument("--name", default="", help="display name")
+    add.add_argument("--unit", help="first_unit staff: the first-consultation unit whose records they see")
     args = ap.parse_args(argv)
     if args.department and args.department not in get_catalog().departments:
         print(f"未知的部门代码 / unknown department code: {args.department}", file=sys.stderr)
         return 1
     password = os.environ.get("SHOUZI_NEW_PASSWORD") or getpass.getpass("密码 / password: ")
     try:
-        user = StaffDirectory(make_engine()).add_user(args.username, password, args.role, args.department, args.name)
+        user = StaffDirectory(make_engine()).add_user(
+            args.username, password, args.role, args.department, args.name, args.unit
+        )
     except ValueError as exc:
         print(f"未创建 / not created: {exc}", file=sys.stderr)
         return 1

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.catalog import Catalog
-from bot.inputs import ClientError, parse_json_object
+from bot.inputs import ClientError, ascii_int, parse_json_object
 from bot.policy.model import Policy
 from bot.records import dashboard, kpis
 from bot.records.clock import local_date
 from bot.records.escalations import EscalationDesk
 from bot.records.numbers import normalise
-from bot.records.store import OPEN_STATES, RecordError, RecordStore, RecordView
+from bot.records.store import OPEN_STATES, RecordError, RecordStore, RecordView, StaleRecord
 from bot.request_types import REQUEST_TYPE_NAMES, REQUEST_TYPE_ORDER
 from bot.staff.access import ACTIONS, in_queue, may_act, may_view
 from bot.staff.auth import StaffDirectory, StaffUser
@@ -131,7 +131,8 @@ class StaffApi:
         if user.role != Role.FIRST_UNIT:
             self.directory.log(user.username, "forbidden", path, client)
             raise ClientError(403, "forbidden", "转人工会话由首咨窗口答复，您的岗位无权查看。")
-        found = self.handovers.get(int(handover_id)) if handover_id.isdigit() else None
+        hid = ascii_int(handover_id)
+        found = self.handovers.get(hid) if hid is not None else None
         if found is None:
             raise ClientError(404, "not_found", "没有这个转人工会话。")
         if version is not None:
@@ -195,11 +196,12 @@ class StaffApi:
                 return Response(200, kpis.compute(self.store))
             return Response(200, self._audit_csv(), "text/csv; charset=utf-8")
         if len(parts) >= 2 and parts[0] == "records":
-            record = self.store.get(normalise(parts[1]))
-            if record is None:
-                return _error(404, "not_found", f"没有编号为 {parts[1]} 的记录。")
-            if not may_view(user, record):
-                return self._forbid(user, path, client)
+            record = self.store.get(normalise(parts[1][:32]))
+            if record is None or not may_view(user, record):
+                # The same answer for "no such record" and "not yours": a 403 would tell which numbers exist.
+                if record is not None:
+                    self.directory.log(user.username, "forbidden", path, client)
+                return _error(404, "not_found", "没有这个编号的记录，或不在您的办理范围内。")
             if method == "GET" and len(parts) == 2:
                 return Response(200, self._full(user, record))
             if method == "POST" and len(parts) == 3:
@@ -214,11 +216,12 @@ class StaffApi:
         if method == "GET" and len(parts) == 1:
             return Response(200, {"handovers": [h.as_api() for h in self.handovers.waiting()]})
         if len(parts) == 2 and method == "GET":
-            found = self.handovers.get(int(parts[1])) if parts[1].isdigit() else None
+            hid = ascii_int(parts[1])
+            found = self.handovers.get(hid) if hid is not None else None
             if found is None:
                 return _error(404, "not_found", "没有这个转人工会话。")
             return Response(200, {"handover": found.as_api()})
-        if len(parts) == 3 and method == "POST" and parts[2] == "close" and parts[1].isdigit():
+        if len(parts) == 3 and method == "POST" and parts[2] == "close" and ascii_int(parts[1]) is not None:
             try:
                 done = self.handovers.close(int(parts[1]), user.actor, _version(_json(body)))
             except HandoverConflict as exc:
@@ -285,6 +288,9 @@ class StaffApi:
                 done = self.store.transition(
                     record.number, RecordState.CLOSED, actor=user.actor, reason=reason, expect_version=seen
                 )
+        except StaleRecord:
+            latest = self.store.get(record.number)
+            return _refused(stale(latest or record))
         except RecordError as exc:
             latest = self.store.get(record.number)
             if seen is not None and latest is not None and latest.version != seen:
@@ -387,5 +393,15 @@ class StaffApi:
         fields = ["number", "at", "actor", "action", "from_state", "to_state", "reason", "rule"]
         writer = csv.DictWriter(buf, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
         return buf.getvalue()
+
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection, OWASP): prefixed with '.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_START):
+        return "'" + value
+    return value

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.conversation.replies import Reply
+from bot.inputs import ascii_int
 from bot.wechat import wire
 
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,200})\]\((https?://[^\s)]{1,500})\)")
@@ -135,11 +136,9 @@ def choose(text: str, options: Sequence[Option]) -> str | None:
     typed = text.strip().rstrip(CHOICE_TRAILER).strip()
     if not typed:
         return None
-    if typed.isdigit():
-        for o in options:
-            if o.number == int(typed[:4]):
-                return o.payload
-        return None
+    number = ascii_int(typed, 3)
+    if number is not None:
+        return next((o.payload for o in options if o.number == number), None)
     for o in options:
         if typed == o.title:
             return o.payload

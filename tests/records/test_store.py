@@ -163,7 +163,12 @@ def test_retention_removes_old_personal_content(store: RecordStore, clock: Fixed
     clock.advance(days=400)
     store.save_consultation(ref("new"), MatterUpdate("consult_item", "referred", "msa"), "新的咨询")
     removed = store.purge(older_than_days=365)
-    assert removed == {"consultations": 1, "ratings": 0, "records_cleared": 1}
+    assert {k: removed[k] for k in ("consultations", "ratings", "records_cleared", "outbox")} == {
+        "consultations": 1,
+        "ratings": 0,
+        "records_cleared": 1,
+        "outbox": 1,  # the applicant's notice of the closing, past retention
+    }
     assert [r["conversation_id"] for r in store.consultations()] == ["new"]
     kept = store.get(record.number)
     assert kept is not None and kept.summary is None and kept.state == "closed"

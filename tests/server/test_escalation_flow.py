@@ -72,11 +72,11 @@ def test_dispute_to_escalation_to_staff_and_automatic_escalation(assistant: Assi
         directory.add_user(username, PASSWORD, role, dept)
     engine.dispose()
 
-    # Wrong or missing credentials: 401; wrong department: 403.
+    # Wrong or missing credentials: 401; another department's record: 404, as if it did not exist (#15).
     assert assistant.post("/webhooks/staff/queue", None)[0] == 401
     assert assistant.post("/webhooks/staff/login", {"username": "office", "password": "wrong"})[0] == 401
     other = _login(assistant, "lead-msa")
-    assert assistant.post(f"/webhooks/staff/records/{number}", None, token=other)[0] == 403
+    assert assistant.post(f"/webhooks/staff/records/{number}", None, token=other)[0] == 404
     lead = _login(assistant, "lead-hcw")
     status_code, queue = assistant.post("/webhooks/staff/queue", None, token=lead)
     assert status_code == 200 and number in [r["number"] for r in queue["records"]]

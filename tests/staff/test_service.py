@@ -41,9 +41,13 @@ def api(engine: Engine, clock: FixedClock, catalog: Catalog) -> StaffApi:
 
 
 def _token(api: StaffApi, user: str) -> str:
-    r = api.login(json.dumps({"username": user, "password": PASSWORD}).encode(), "test")
-    assert r.status == 200, r.body
-    return str(r.body["token"])
+    """One login per user and test (Argon2id costs ~0.1 s by design)."""
+    tokens: dict[str, str] = api.__dict__.setdefault("_test_tokens", {})
+    if user not in tokens:
+        r = api.login(json.dumps({"username": user, "password": PASSWORD}).encode(), "test")
+        assert r.status == 200, r.body
+        tokens[user] = str(r.body["token"])
+    return tokens[user]
 
 
 def _escalate(api: StaffApi, facts: Facts, conversation: str, dept: str = "hcw") -> str:
@@ -80,9 +84,14 @@ def test_each_tier_sees_its_own_queue(api: StaffApi) -> None:
 
 def test_acknowledge_and_decide_with_the_right_role_only(api: StaffApi) -> None:
     number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "a")
-    assert _call(api, "msa-sec", "POST", f"records/{number}/acknowledge").status == 403
+    # Another department's record answers as if it did not exist (404, not 403: numbers stay private).
+    assert _call(api, "msa-sec", "POST", f"records/{number}/acknowledge").status == 404
     assert _call(api, "hcw-lead", "POST", f"records/{number}/acknowledge").status == 403
-    assert _call(api, "msa-sec", "GET", f"records/{number}").status == 403
+    hidden, missing = (
+        _call(api, "msa-sec", "GET", f"records/{number}"),
+        _call(api, "msa-sec", "GET", "records/TJ209901010001"),
+    )
+    assert hidden.status == missing.status == 404 and hidden.body == missing.body
     ok = _call(api, "hcw-sec", "POST", f"records/{number}/acknowledge", {"reason": "收到"})
     assert ok.status == 200 and ok.body["state"] == "acknowledged"
     assert _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "maybe"}).status == 400
@@ -167,7 +176,7 @@ def test_agents_have_no_queue_and_see_no_records(api: StaffApi) -> None:
     api.directory.add_user("agent1", PASSWORD, "agent", None)
     number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "x")
     assert _call(api, "agent1", "GET", "queue").body["records"] == []
-    assert _call(api, "agent1", "GET", f"records/{number}").status == 403
+    assert _call(api, "agent1", "GET", f"records/{number}").status == 404  # out of reach reads as absent
     assert _call(api, "agent1", "GET", "dashboard").status == 403
     assert _call(api, "agent1", "GET", "handovers").status == 403
     assert _call(api, "agent1", "GET", "me").body["role_name"] == "12345 热线座席"
@@ -193,3 +202,44 @@ def test_options_name_what_the_pages_list(api: StaffApi) -> None:
     opts = _call(api, "centre", "GET", "options").body
     assert {d["code"] for d in opts["departments"]} >= {"hcw", "msa"}
     assert [t["value"] for t in opts["tiers"]] == [1, 2, 3, 4] and len(opts["grounds"]) == 5
+
+
+def test_audit_csv_cells_cannot_become_spreadsheet_formulas(api: StaffApi) -> None:
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "f")
+    hostile = '=HYPERLINK("http://evil","点我")'
+    assert _call(api, "hcw-sec", "POST", f"records/{number}/acknowledge", {"reason": hostile}).status == 200
+    audit = _call(api, "district", "GET", "audit").body
+    assert "'=HYPERLINK" in audit and ",=HYPERLINK" not in audit and ',"=HYPERLINK' not in audit
+
+
+def test_first_unit_staff_see_only_their_units_records(api: StaffApi) -> None:
+    api.directory.add_user("town-desk", PASSWORD, "first_unit", None, "桂城窗口", unit="桂城街道行政服务中心")
+    centre_store = api.store
+    record, _ = centre_store.open_record(
+        "coordination", MatterRef("u1", "rest", 1), reason="unclear", departments=["hcw"], due_in=2
+    )  # opened by the default first unit (the district centre)
+    assert record.first_unit == "南海区行政服务中心"
+    assert _call(api, "centre", "GET", f"records/{record.number}").status == 200
+    assert _call(api, "town-desk", "GET", f"records/{record.number}").status == 404
+    assert _call(api, "town-desk", "GET", "queue").body["records"] == []
+
+
+def test_staff_actions_check_the_version_they_saw(api: StaffApi) -> None:
+    number = _escalate(api, Facts(rejecting_tier=1, ground="G1"), "v")
+    seen = _call(api, "hcw-sec", "GET", f"records/{number}").body["version"]
+    assert _call(api, "hcw-sec", "POST", f"records/{number}/acknowledge", {"version": seen}).status == 200
+    stale = _call(
+        api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "uphold", "reason": "x", "version": seen}
+    )
+    assert stale.status == 409 and stale.body["error"]["code"] == "stale"
+    assert (
+        _call(api, "hcw-sec", "POST", f"records/{number}/decide", {"decision": "uphold", "version": "2"}).status == 400
+    )
+
+
+@pytest.mark.parametrize(
+    "path", ["records/" + "9" * 5000, "records/\x00", "records/\ud800/close", "\x00" * 300, "records/XT/../../etc"]
+)
+def test_hostile_paths_get_4xx(api: StaffApi, path: str) -> None:
+    assert 400 <= _call(api, "centre", "GET", path).status < 500
+    assert 400 <= _call(api, "centre", "POST", path, {"reason": "\ud800"}).status < 500

@@ -1,9 +1,14 @@
 """``POST /webhooks/rest/webhook``: Rasa's REST channel for trusted integrators and tests, with the
-request checked before any NLU work (size, JSON shape, sender, text) and an apology instead of
-``[]`` when the assistant could not answer."""
+request checked before any NLU work (token, rate, size, JSON shape, sender, text) and an apology instead
+of ``[]`` when the assistant could not answer.
+
+The sender id is the integrator's to choose, so REST is no door for the public: with ``SHOUZI_REST_TOKEN``
+set, only callers that know the token get in (the public doors, the widget and WeChat, carry
+server-issued identities). Every message counts against its client address and its conversation."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,11 +19,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters.channels.turns import apology, run_turn
-from bot.adapters.http import error_response, json_body, json_response
+from bot.adapters.http import client_address, client_key, error_response, json_body, json_response
 from bot.adapters.startup import prepare_rasa_server
 from bot.config import settings
 from bot.conversation.replies import Reply, render_text
 from bot.inputs import ClientError, clean_text
+from bot.throttle import Quota, check
+from bot.vocabulary import CLIENT_KEY
 
 MAX_SENDER_CHARS = 128
 
@@ -44,6 +51,16 @@ def _message(data: dict[str, Any], max_chars: int) -> str:
     return clean_text(raw[: max_chars * 2 + 1])[: max_chars + 1]
 
 
+def _authorised(request: Request, token: str) -> None:
+    """With ``SHOUZI_REST_TOKEN`` set, the caller must present it (constant-time comparison)."""
+    if not token:
+        return
+    header = request.headers.get("authorization", "")
+    given = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
+        raise ClientError(401, "unauthenticated", "REST 渠道仅供接入单位使用：请在 Authorization 头中提供令牌。")
+
+
 class LimitedRestInput(RestInput):
     """Configured in credentials.yml as ``bot.adapters.channels.rest.LimitedRestInput``; path unchanged."""
 
@@ -63,13 +80,21 @@ class LimitedRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             cfg = settings()
             try:
+                _authorised(request, cfg.rest_token)
+                # An integrator that holds the token speaks for many applicants from one address: only its
+                # conversations are counted. Without a token every address is counted as one client.
+                if not cfg.rest_token:
+                    check(Quota.CLIENT_MESSAGES, client_address(request))
                 data = json_body(request, cfg.max_body_bytes)
                 sender, text = _sender(data), _message(data, cfg.max_text_chars)
                 metadata = data.get("metadata")
                 if metadata is not None and not isinstance(metadata, dict):
                     raise ClientError(422, "invalid_metadata", "metadata 字段应为 JSON 对象。")
+                check(Quota.CONVERSATION_MESSAGES, sender)
             except ClientError as exc:
                 return error_response(exc)
+            if not cfg.rest_token:
+                metadata = {**(metadata or {}), CLIENT_KEY: client_key(request)}
             messages, answered = await run_turn(on_new_message, sender, text, self.name(), metadata)
             if not answered:
                 sorry = Reply.from_dict(apology())

@@ -27,6 +27,7 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters import conversations
 from bot.adapters.channels.web import Asset, _send_asset
@@ -75,6 +76,27 @@ def reply_text(data: dict[str, Any]) -> str:
 def can_reply(channel: str) -> bool:
     """Channels whose conversation a person can answer from the desk (WeChat: see docs/staff.md)."""
     return channel == WEB_CHANNEL or channel.startswith(WEB_CHANNEL + "_")
+
+
+logger = logging.getLogger(__name__)
+# The database (or anything under it) failing is the service's fault and temporary: 503, never 500.
+UNAVAILABLE = Response(
+    503,
+    {
+        "error": {
+            "code": "unavailable",
+            "message": "系统暂时无法处理，请稍后再试；紧急事项请拨打 12345 政务服务便民热线。",
+        }
+    },
+)
+
+
+async def _guarded(work: Callable[[], Response]) -> Response:
+    try:
+        return await asyncio.to_thread(work)
+    except SQLAlchemyError:
+        logger.exception("staff API: database unavailable")
+        return UNAVAILABLE
 
 
 def _send(r: Response) -> HTTPResponse:
@@ -127,7 +149,8 @@ class StaffInput(InputChannel):
         @bp.route("/login", methods=["POST"])
         async def login(request: Request) -> HTTPResponse:
             client = client_address(request)
-            return _send(await asyncio.to_thread(self.api.login, request.body or b"", client))
+            body = request.body or b""
+            return _send(await _guarded(lambda: self.api.login(body, client)))
 
         @bp.route("/app/", methods=["GET"])
         async def app_index(request: Request) -> HTTPResponse:
@@ -197,9 +220,7 @@ class StaffInput(InputChannel):
         async def everything_else(request: Request, path: str) -> HTTPResponse:
             client = client_address(request)
             query = {k: v[0] for k, v in request.args.items() if v}
-            result = await asyncio.to_thread(
-                self.api.handle, request.method, path, _token(request), request.body or b"", client, query
-            )
-            return _send(result)
+            method, token, body = request.method, _token(request), request.body or b""
+            return _send(await _guarded(lambda: self.api.handle(method, path, token, body, client, query)))
 
         return bp

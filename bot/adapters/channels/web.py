@@ -34,13 +34,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters.channels.turns import apology, run_turn, structured
-from bot.adapters.http import json_body, json_response
+from bot.adapters.http import client_address, client_key, json_body, json_response
 from bot.catalog import get_catalog
 from bot.config import settings
 from bot.conversation.replies import greeting
 from bot.inputs import ClientError, clean_text
 from bot.records.db import make_engine
 from bot.staff.handovers import HandoverDesk, asked_for_person
+from bot.throttle import Quota, check
+from bot.vocabulary import CLIENT_KEY
 from bot.web import cors
 from bot.web.config import web_settings
 from bot.web.history import SHOWN_KEY, shape_history, shown_label
@@ -137,7 +139,10 @@ class WebInput(InputChannel):
                 data = json_body(request, max(settings().max_body_bytes, MIN_BODY_BYTES), empty_ok=True)
                 body = await work(data)
             except ClientError as exc:
-                return _json(exc.body(), exc.status, decision.headers)
+                retry = getattr(exc, "retry_after", None)
+                return _json(
+                    exc.body(), exc.status, {**decision.headers, **({"Retry-After": str(retry)} if retry else {})}
+                )
             return _json(body, 200, decision.headers)
 
         def session_of(request: Request, data: dict[str, Any]) -> Session:
@@ -167,6 +172,8 @@ class WebInput(InputChannel):
             async def work(data: dict[str, Any]) -> dict[str, Any]:
                 old = data.get("token")
                 token, current, continued = signer.renew(old if isinstance(old, str) else "", int(time.time()))
+                if not continued:  # a new conversation: counted per client address (record quotas hang on it)
+                    check(Quota.WEB_SESSIONS, client_address(request))
                 _, unit = web_settings().unit(_unit_field(data))
                 return {
                     "token": token,
@@ -184,10 +191,14 @@ class WebInput(InputChannel):
         async def message(request: Request) -> HTTPResponse:
             async def work(data: dict[str, Any]) -> dict[str, Any]:
                 current = session_of(request, data)
+                check(Quota.CLIENT_MESSAGES, client_address(request))
+                check(Quota.CONVERSATION_MESSAGES, current.sender_id)
                 text = _text(data, settings().max_text_chars)
                 channel, unit_name = web_settings().unit(_unit_field(data))
                 shown = shown_label(data.get(SHOWN_KEY))
-                metadata = {SHOWN_KEY: shown} if shown else None
+                metadata: dict[str, Any] = {CLIENT_KEY: client_key(request)}
+                if shown:
+                    metadata[SHOWN_KEY] = shown
                 messages, answered = await run_turn(on_new_message, current.sender_id, text, channel, metadata)
                 replies = structured(messages) if answered else []
                 if asked_for_person(replies):

@@ -34,6 +34,7 @@ from bot.records.clock import clock_from_env
 from bot.records.db import make_engine
 from bot.records.store import RecordStore
 from bot.staff.handovers import HandoverDesk, asked_for_person
+from bot.throttle import Quota, get_throttle, too_many_message
 from bot.wechat import wire
 from bot.wechat.config import WeChatSettings, wechat_settings
 from bot.wechat.door import plan
@@ -92,6 +93,11 @@ class Door:
             return response.text(wire.SUCCESS)
         if what.say is None:
             return await self._answer(message, render(what.replies), reply_xml)
+        # WeChat's requests all come from Tencent's servers: counted per applicant (openid), not per address.
+        verdict = get_throttle().hit(Quota.CONVERSATION_MESSAGES, message.openid)
+        if not verdict.allowed:
+            slow_down = Reply(kind="text", title=too_many_message(verdict.retry_after))
+            return await self._answer(message, render([slow_down]), reply_xml)
         turn = asyncio.ensure_future(self._turn(message.openid, what.say))
         try:
             rendered = await asyncio.wait_for(asyncio.shield(turn), timeout=self.cfg.reply_budget)
@@ -253,6 +259,10 @@ class WeChatInput(InputChannel):
                     )
                 return response.text(rendered, content_type="application/xml; charset=utf-8")
 
-            return await the_door().handle(message, reply_xml)
+            try:
+                return await the_door().handle(message, reply_xml)
+            except Exception:  # the database down: the applicant reads an apology, WeChat sees no error
+                logger.exception("wechat: message could not be handled")
+                return reply_xml(render([Reply.from_dict(apology())]).messages[0])
 
         return bp

@@ -18,7 +18,7 @@ from wechatpy.messages import BaseMessage
 from wechatpy.parser import parse_message
 from wechatpy.utils import WeChatSigner
 
-from bot.inputs import ClientError, too_large
+from bot.inputs import ClientError, ascii_int, too_large
 from bot.wechat import wire
 from bot.wechat.message import Inbound
 
@@ -36,16 +36,23 @@ def signature_of(token: str, *parts: str) -> str:
     return str(signer.signature)
 
 
+def _plain(value: str, limit: int = 64) -> bool:
+    """WeChat's signature, timestamp and nonce are short ASCII letters and digits; anything else is forged
+    (and must not reach the hasher or compare_digest, which refuse non-ASCII text with an error)."""
+    return 0 < len(value) <= limit and value.isascii() and value.isalnum()
+
+
 def check_signature(token: str, signature: str, timestamp: str, nonce: str, *extra: str) -> None:
-    if not (signature and timestamp and nonce):
+    if not (_plain(signature) and _plain(timestamp) and _plain(nonce)):
         raise BAD_SIGNATURE
-    if not hmac.compare_digest(signature_of(token, timestamp, nonce, *extra), signature):
+    if not hmac.compare_digest(signature_of(token, timestamp, nonce, *extra).encode(), signature.encode()):
         raise BAD_SIGNATURE
 
 
 def check_timestamp(timestamp: str, now: float, max_skew: float) -> None:
     """Refuses a replay: a signed request is valid only within ``max_skew`` seconds of now."""
-    if not timestamp.isdigit() or len(timestamp) > 12 or abs(now - int(timestamp)) > max_skew:
+    stamp = ascii_int(timestamp)
+    if stamp is None or abs(now - stamp) > max_skew:
         raise STALE
 
 
@@ -99,7 +106,7 @@ def parse(xml: str) -> Inbound:
     msg_type = _field(data, "MsgType").lower()
     openid = _field(data, "FromUserName")
     created = _field(data, "CreateTime")
-    if not msg_type or not openid or len(openid) > 64 or not created.isdigit():
+    if not msg_type or not openid or len(openid) > 64 or ascii_int(created) is None:
         raise BAD_XML
     raw_content = data.get("Content") if msg_type == wire.TEXT else data.get("Recognition")
     content = raw_content if isinstance(raw_content, str) else ""

@@ -45,6 +45,7 @@ def guarded() -> Iterator[Running]:
         SHOUZI_RATE_CLIENT_MESSAGES="8/minute",
         SHOUZI_RATE_WEB_SESSIONS="3/hour",
         SHOUZI_RATE_RECORDS_CONVERSATION="1/day",
+        SHOUZI_RATE_ANALYZE="5/minute",
     )
     try:
         yield running
@@ -91,6 +92,17 @@ def test_the_widget_limits_sessions_and_messages_per_address(guarded: Running) -
     assert statuses[:3] == [200, 200, 200] and statuses[3] == 429
     status, body, headers = web(a, "session", {})
     assert status == 429 and "12345" in body["error"]["message"] and int(headers.get("Retry-After", "0")) > 0
+
+
+def test_the_analysis_api_limits_each_address(guarded: Running) -> None:
+    """5 a minute here (the start-up checks may have used some): then 429 until the minute is over."""
+    statuses = []
+    for _ in range(7):
+        status, body = guarded.assistant.post("/webhooks/assist/analyze", {"text": "补办身份证"})
+        statuses.append(status)
+    assert statuses[0] == 200 and statuses[-1] == 429
+    assert statuses == sorted(statuses)  # every 200 before every 429
+    assert "12345" in body["error"]["message"] and _chinese(body)
 
 
 def test_record_numbers_cannot_be_drained_by_one_conversation(guarded: Running) -> None:

@@ -41,6 +41,7 @@ from bot.records.clock import clock_from_env
 from bot.records.db import make_engine
 from bot.records.store import RecordStore
 from bot.staff.auth import StaffDirectory
+from bot.throttle import Quota, check
 from bot.vocabulary import RecordKind
 
 logger = logging.getLogger(__name__)
@@ -86,15 +87,16 @@ class AssistInput(InputChannel):
         @bp.route("/analyze", methods=["POST"])
         async def analyze(request: Request) -> HTTPResponse:
             cfg = settings()
+            agent = request.app.ctx.agent
+            if agent is None or not agent.is_ready():
+                return error_response(NOT_READY)  # start-up probes are not counted against the address
             try:
+                check(Quota.ANALYZE, client_address(request))
                 req = parse_analyze_request(
                     body_of(request, cfg.max_body_bytes), cfg.max_text_chars, cfg.max_body_bytes
                 )
             except ClientError as exc:
                 return error_response(exc)
-            agent = request.app.ctx.agent
-            if agent is None or not agent.is_ready():
-                return error_response(NOT_READY)
             catalog = get_catalog()
             if req.town is not None and req.town not in catalog.towns:
                 err = ClientError(422, "unknown_town", f"未知的镇街：{req.town}。可选：{'、'.join(catalog.towns)}。")

@@ -69,6 +69,16 @@ AWAITING_ACK = (S.OPENED, S.SUBMITTED, S.ESCALATED)
 # The applicant is told of these changes (through the channel they wrote on: WeChat delivers its own
 # from the outbox; other doors may read them). Recipient and topics are named once, here.
 APPLICANT = "applicant"
+
+
+def conversation_recipient(channel: str, conversation_id: str) -> str:
+    """The outbox address of one conversation (a person's answer for a WeChat applicant): ``channel:id``."""
+    recipient = f"{channel}:{conversation_id}"
+    if len(recipient) > 64:
+        raise ValueError("conversation id too long for an outbox recipient")
+    return recipient
+
+
 APPLICANT_TOPICS: dict[tuple[str, str], str] = {
     (K.ESCALATION, S.ESCALATED): Topic.ESCALATION_MOVED,
     (K.ESCALATION, S.UPHELD): Topic.ESCALATION_DECIDED,
@@ -474,13 +484,26 @@ class RecordStore:
                 claimed.append(row)
         return claimed
 
+    def claim_for_conversations(
+        self, channel: str, *, limit: int = 20, lease_seconds: float = 60
+    ) -> list[dict[str, Any]]:
+        """Pending messages addressed to conversations on ``channel`` (:func:`conversation_recipient`: a
+        person's answer from the 转人工 desk), claimed as :meth:`claim_for_applicants` claims; each row
+        carries its ``conversation_id``."""
+        prefix = channel + ":"
+        rows = self._claim(outbox.c.recipient.startswith(prefix, autoescape=True), limit, lease_seconds)
+        return [{**row, "conversation_id": str(row["recipient"])[len(prefix) :], "channel": channel} for row in rows]
+
     def claim_for(self, recipient: str, *, limit: int = 20, lease_seconds: float = 60) -> list[dict[str, Any]]:
         """Pending notifications for ``recipient`` (e.g. the SMS gateway), each claimed for this caller
         exactly as :meth:`claim_for_applicants` claims (a conditional UPDATE, a lease that expires)."""
+        return self._claim(outbox.c.recipient == recipient, limit, lease_seconds)
+
+    def _claim(self, addressed: Any, limit: int, lease_seconds: float) -> list[dict[str, Any]]:
         now = self.clock.now()
         due = to_db(now)
         pending = (
-            outbox.c.recipient == recipient,
+            addressed,
             outbox.c.delivered_at.is_(None),
             (outbox.c.next_attempt_at.is_(None)) | (outbox.c.next_attempt_at <= due),
             (outbox.c.claimed_until.is_(None)) | (outbox.c.claimed_until < due),

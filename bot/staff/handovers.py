@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 from bot.records.clock import Clock, SystemClock, from_db, to_db
 from bot.records.db import session_factory, unit_of_work
 from bot.records.masking import mask_excerpt
-from bot.records.tables import handovers
-from bot.vocabulary import HANDOVER_STATE_NAMES, HandoverState
+from bot.records.store import conversation_recipient
+from bot.records.tables import handovers, outbox
+from bot.vocabulary import HANDOVER_STATE_NAMES, HandoverState, Topic
 
 OPEN = (HandoverState.WAITING, HandoverState.ANSWERED)
 HANDOFF_KIND = "handoff"  # the kind of bot.conversation.replies.handoff(), the reply to "转人工"
@@ -122,13 +123,25 @@ class HandoverDesk:
         if version is not None and version != handover.version:
             raise HandoverConflict("该会话在您打开页面后有了新的变化（群众又发了消息或同事已答复），请刷新后再处理。")
 
-    def answered(self, handover_id: int, actor: str, version: int | None) -> Handover:
-        return self._move(handover_id, HandoverState.ANSWERED, actor, version, answered=True)
+    def answered(
+        self, handover_id: int, actor: str, version: int | None, deliver: dict[str, str] | None = None
+    ) -> Handover:
+        """The answer is recorded; with ``deliver`` (``{"text", "signed"}``, for a channel the outbox delivers
+        to, such as WeChat) it is queued for the applicant in the same transaction: sent once or not at all."""
+        return self._move(handover_id, HandoverState.ANSWERED, actor, version, answered=True, deliver=deliver)
 
     def close(self, handover_id: int, actor: str, version: int | None) -> Handover:
         return self._move(handover_id, HandoverState.CLOSED, actor, version)
 
-    def _move(self, handover_id: int, state: str, actor: str, version: int | None, answered: bool = False) -> Handover:
+    def _move(
+        self,
+        handover_id: int,
+        state: str,
+        actor: str,
+        version: int | None,
+        answered: bool = False,
+        deliver: dict[str, str] | None = None,
+    ) -> Handover:
         current = self.get(handover_id)
         if current is None:
             raise HandoverConflict("没有这个转人工会话。")
@@ -147,6 +160,15 @@ class HandoverDesk:
                 .where(handovers.c.id == handover_id, handovers.c.version == current.version)
                 .values(**values)
             ).rowcount
+            if changed == 1 and deliver is not None:
+                s.execute(
+                    insert(outbox).values(
+                        created_at=values["updated_at"],
+                        recipient=conversation_recipient(current.channel, current.conversation_id),
+                        topic=Topic.STAFF_REPLY,
+                        payload=dict(deliver),
+                    )
+                )
         if changed != 1:
             raise HandoverConflict("该会话刚被同事处理，请刷新后再看。")
         done = self.get(handover_id)

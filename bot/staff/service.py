@@ -142,9 +142,9 @@ class StaffApi:
                 raise ClientError(409, "stale", str(exc)) from exc
         return user, found
 
-    def handover_answered(self, user: StaffUser, handover: Handover) -> Response:
+    def handover_answered(self, user: StaffUser, handover: Handover, deliver: dict[str, str] | None = None) -> Response:
         try:
-            done = self.handovers.answered(handover.id, user.actor, handover.version)
+            done = self.handovers.answered(handover.id, user.actor, handover.version, deliver)
         except HandoverConflict as exc:
             return _error(409, "stale", str(exc))
         return Response(200, {"handover": done.as_api()})

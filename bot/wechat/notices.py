@@ -43,6 +43,8 @@ def headline(topic: str, payload: Mapping[str, Any]) -> str:
         dept = get_catalog().departments.get(str(payload.get("accepted_by") or ""))
         who = dept.name if dept else "责任部门"
         return f"您的协调单 {number} 已由{who}接收办理。"
+    if topic == Topic.STAFF_REPLY:
+        return "工作人员已答复您的咨询，请在公众号对话中查看或回复。"
     if topic == Topic.FOLLOW_UP_CONTACTED:
         return f"您的好差评回访单 {number} 已有工作人员跟进回访。"
     return f"您的{kind} {number} 有了新进展：{STATE_NAMES.get(state, state)}。"
@@ -50,6 +52,8 @@ def headline(topic: str, payload: Mapping[str, Any]) -> str:
 
 def notice_text(topic: str, payload: Mapping[str, Any]) -> str:
     """The customer-service message for one notification."""
+    if topic == Topic.STAFF_REPLY:  # a person's own words, signed, as the widget shows them
+        return f"{payload.get('text', '')}\n—— {payload.get('signed', '工作人员')}"
     lines = [headline(topic, payload)]
     reason = str(payload.get("reason") or "").strip()
     if reason:

@@ -17,6 +17,7 @@ from bot.adapters.wechat.inbound import signature_of
 from bot.records.db import make_engine
 from bot.records.escalations import OFFICE
 from bot.records.store import APPLICANT, RecordStore
+from bot.vocabulary import Topic
 from bot.wechat import wire
 from tests.server.conftest import ROOT, Running, launch, model_under_test
 from tests.server.wechat_door import PATH, WeChatDoor, http, options
@@ -172,3 +173,40 @@ def test_dispute_gets_its_number_and_the_applicant_hears_of_the_automatic_escala
         assert [n["topic"] for n in store.notifications(number=number, recipient=OFFICE)] == ["escalated"]  # staff
     finally:
         store.engine.dispose()
+
+
+def test_a_wechat_applicant_who_asks_for_a_person_gets_the_desks_answer_by_customer_service(
+    door: WeChatDoor, fake: FakeWeChat, running: Running
+) -> None:
+    """转人工 over WeChat queues the conversation; the first unit's answer from the desk arrives as a
+    客服 message, once, and the desk's second try with the old version is refused."""
+    from bot.records.clock import clock_from_env
+    from bot.staff.auth import StaffDirectory
+
+    sender = signing.openid()
+    assert "12345" in door.say(sender, "转人工")
+    password = "desk-password-2026"
+    StaffDirectory(make_engine(running.process.database_url), clock_from_env()).add_user(
+        "wx-desk", password, "first_unit", None, "首咨窗口"
+    )
+    status, body = running.assistant.post("/webhooks/staff/login", {"username": "wx-desk", "password": password})
+    assert status == 200, body
+    desk = str(body["token"])
+    status, body = running.assistant.post("/webhooks/staff/handovers", None, token=desk)
+    waiting = [h for h in body["handovers"] if h["channel"] == wire.CHANNEL]
+    assert status == 200 and waiting, body
+    h = waiting[-1]
+    status, talk = running.assistant.post(f"/webhooks/staff/handovers/{h['id']}/conversation", None, token=desk)
+    assert status == 200 and talk["can_reply"]
+    text = "您好，我是区行政服务中心的工作人员，请问您想办理什么事项？"
+    before = len(fake.texts_to(sender))
+    reply = {"text": text, "version": h["version"]}
+    status, done = running.assistant.post(f"/webhooks/staff/handovers/{h['id']}/reply", reply, token=desk)
+    assert status == 200 and done["handover"]["state"] == "answered", done
+    assert running.assistant.post(f"/webhooks/staff/handovers/{h['id']}/reply", reply, token=desk)[0] == 409
+    fake.wait_for(lambda: fake.texts_to(sender)[before:], 20)
+    time.sleep(1.5)  # three outbox passes: nothing is sent twice
+    sent = fake.texts_to(sender)[before:]
+    assert len(sent) == 1 and text in sent[0] and "首咨窗口" in sent[0]
+    store = RecordStore(make_engine(running.process.database_url))
+    assert not [n for n in store.notifications() if n["topic"] == Topic.STAFF_REPLY]  # delivered, none pending

@@ -78,3 +78,17 @@ def test_a_handoff_reply_is_what_marks_a_request_for_a_person(catalog: Catalog) 
 
     assert asked_for_person([handoff(catalog).as_dict()])
     assert not asked_for_person([greeting().as_dict()])
+
+
+def test_a_wechat_answer_is_queued_with_the_change_and_claimed_once(api: StaffApi) -> None:
+    desk: HandoverDesk = api.handovers
+    openid = "oAbCdEfGhIjKlMnOpQrStUvWxYz1"
+    h = desk.request(openid, "wechat", "南海区行政服务中心", "转人工")
+    done = desk.answered(h.id, "first_unit:centre", h.version, {"text": "您好，请讲", "signed": "窗口 小李"})
+    assert done.state == "answered"
+    with pytest.raises(HandoverConflict):  # the old version: no second answer, nothing queued
+        desk.answered(h.id, "first_unit:centre", h.version, {"text": "again", "signed": "x"})
+    first = api.store.claim_for_conversations("wechat")
+    assert [(r["conversation_id"], r["payload"]["text"]) for r in first] == [(openid, "您好，请讲")]
+    assert api.store.claim_for_conversations("wechat") == []  # claimed: another instance gets nothing
+    assert api.store.claim_for_conversations("web") == []

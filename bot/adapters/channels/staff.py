@@ -43,6 +43,7 @@ from bot.records.store import RecordStore
 from bot.staff.auth import StaffDirectory
 from bot.staff.service import Response, StaffApi
 from bot.web.config import CHANNEL as WEB_CHANNEL
+from bot.wechat.wire import CHANNEL as WECHAT_CHANNEL
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "staff_static"
@@ -74,8 +75,9 @@ def reply_text(data: dict[str, Any]) -> str:
 
 
 def can_reply(channel: str) -> bool:
-    """Channels whose conversation a person can answer from the desk (WeChat: see docs/staff.md)."""
-    return channel == WEB_CHANNEL or channel.startswith(WEB_CHANNEL + "_")
+    """Channels whose conversation a person can answer from the desk: the widget shows the answer from the
+    conversation's history; WeChat gets it as a customer-service message through the outbox."""
+    return channel in (WEB_CHANNEL, WECHAT_CHANNEL) or channel.startswith(WEB_CHANNEL + "_")
 
 
 logger = logging.getLogger(__name__)
@@ -212,7 +214,9 @@ class StaffInput(InputChannel):
                 await conversations.append_reply(
                     request.app.ctx.agent, found.conversation_id, conversations.staff_reply(text, signed)
                 )
-                return _send(await asyncio.to_thread(self.api.handover_answered, user, found))
+                # WeChat cannot fetch its history: the answer goes out as a message, queued with the change.
+                deliver = {"text": text, "signed": signed} if found.channel == WECHAT_CHANNEL else None
+                return _send(await asyncio.to_thread(self.api.handover_answered, user, found, deliver))
 
             return await run(request, work)
 

@@ -73,6 +73,7 @@ class OutboxDelivery:
     async def run_once(self) -> int:
         """Claims and delivers what is due; returns how many were delivered."""
         rows = await asyncio.to_thread(self.store.claim_for_applicants, wire.CHANNEL)
+        rows += await asyncio.to_thread(self.store.claim_for_conversations, wire.CHANNEL)
         delivered = 0
         for row in rows:
             if await self._deliver(row):

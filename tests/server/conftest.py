@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import tempfile
 import urllib.error
 import urllib.request
@@ -90,3 +91,43 @@ def assistant() -> Iterator[Assistant]:
         yield running.assistant
     finally:
         running.stop()
+
+
+# --- the real browser, shared by every browser test of the session --------------------------------
+# One Playwright instance per test session: two sync_playwright() sessions in one process collide
+# ("Sync API inside the asyncio loop"), so the widget's and the staff pages' tests share these.
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium (installed by scripts/browser.sh when missing; never downloaded otherwise)."""
+    out = subprocess.run([str(ROOT / "scripts" / "browser.sh")], check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core from web/package-lock.json (scripts/web-deps.sh runs `npm ci` when needed)."""
+    out = subprocess.run([str(ROOT / "scripts" / "web-deps.sh")], check=True, capture_output=True, text=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

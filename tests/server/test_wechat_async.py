@@ -9,6 +9,7 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -150,7 +151,10 @@ def test_dispute_gets_its_number_and_the_applicant_hears_of_the_automatic_escala
     sender, number = _tell_dispute(door)
     closed, closed_number = _tell_dispute(door)
     fake.closed_window.add(closed)  # this applicant has not written for more than 48 hours
-    env = dict(os.environ, DATABASE_URL=running.assistant.database_url, SHOUZI_NOW="2099-01-05T09:00:00")
+    # Two weeks on: past the acknowledgement deadline, well inside the retention period (a far-future date
+    # would also purge the applicants' last-contact rows, closing everyone's 48-hour window).
+    later = (datetime.now() + timedelta(days=14)).replace(hour=9, minute=0, second=0, microsecond=0)
+    env = dict(os.environ, DATABASE_URL=running.assistant.database_url, SHOUZI_NOW=later.isoformat())
     done = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.records.scheduler", "--once"],
         cwd=ROOT,

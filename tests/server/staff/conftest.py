@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from tests.server.conftest import ROOT, Assistant, launch, model_under_test
-from tests.server.web.conftest import CHROMIUM_ARGS, axe_script, browser, chromium_path
 
 PASSWORD = "staff-password-2026"
 # username → (role, department): the accounts the tests log in with.
@@ -109,4 +108,4 @@ def staff() -> Iterator[StaffServer]:
         server.shutdown()
 
 
-__all__ = ["CHROMIUM_ARGS", "IMG", "PASSWORD", "StaffServer", "axe_script", "browser", "chromium_path"]
+__all__ = ["IMG", "PASSWORD", "StaffServer"]

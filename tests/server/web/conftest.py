@@ -7,7 +7,6 @@ fresh data directory, with one listed embedding origin); the restart test starts
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
 import urllib.error
 import urllib.request
@@ -18,17 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.server.conftest import ROOT, Running, launch, model_under_test
+from tests.server.conftest import Running, launch, model_under_test
 
 LISTED_ORIGIN = "https://www.nanhai.gov.cn"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -89,29 +80,3 @@ def web() -> Iterator[WebServer]:
         yield WebServer(running.assistant.base, data_dir)
     finally:
         running.stop()
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    """Debian's Chromium (installed by scripts/browser.sh when missing; never downloaded otherwise)."""
-    out = subprocess.run([str(ROOT / "scripts" / "browser.sh")], check=True, capture_output=True, text=True)
-    return out.stdout.strip().splitlines()[-1]
-
-
-@pytest.fixture(scope="session")
-def axe_script() -> Path:
-    """axe-core from web/package-lock.json (scripts/web-deps.sh runs `npm ci` when needed)."""
-    out = subprocess.run([str(ROOT / "scripts" / "web-deps.sh")], check=True, capture_output=True, text=True)
-    return Path(out.stdout.strip().splitlines()[-1])
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()

@@ -26,12 +26,6 @@ class ClientError(Exception):
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message}}
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ClientError) and (self.status, self.code) == (other.status, other.code)
-
-    def __hash__(self) -> int:
-        return hash((self.status, self.code))
-
 
 def too_large(max_bytes: int) -> ClientError:
     return ClientError(413, "body_too_large", f"请求内容过大，请控制在 {max(1, max_bytes // 1024)} KB 以内。")

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bot.records.clock import LOCAL_TZ, local_date, to_db
 from bot.records.db import session_factory
@@ -47,32 +48,20 @@ def _met(done: list[RecordView]) -> int:
     return sum(local_date(r.updated_at) <= r.due_on for r in done)
 
 
+def _count_by(s: Session, key: Any, created: Any, lo: datetime, hi: datetime) -> dict[Any, int]:
+    """Rows created in [lo, hi), counted by ``key``."""
+    query = select(key, func.count()).where(created >= lo, created < hi).group_by(key)
+    return {k: int(n) for k, n in s.execute(query).all()}
+
+
 def compute(store: RecordStore, first: date, last: date) -> dict[str, Any]:
     lo, hi = _bounds(first, last)
     today = local_date(store.clock.now())
     sessions = session_factory(store.engine)
     with sessions() as s:
-        by_channel = dict(
-            s.execute(
-                select(consultations.c.channel, func.count())
-                .where(consultations.c.created_at >= lo, consultations.c.created_at < hi)
-                .group_by(consultations.c.channel)
-            ).all()
-        )
-        by_type = dict(
-            s.execute(
-                select(consultations.c.request_type, func.count())
-                .where(consultations.c.created_at >= lo, consultations.c.created_at < hi)
-                .group_by(consultations.c.request_type)
-            ).all()
-        )
-        scores = dict(
-            s.execute(
-                select(ratings.c.score, func.count())
-                .where(ratings.c.created_at >= lo, ratings.c.created_at < hi)
-                .group_by(ratings.c.score)
-            ).all()
-        )
+        by_channel = _count_by(s, consultations.c.channel, consultations.c.created_at, lo, hi)
+        by_type = _count_by(s, consultations.c.request_type, consultations.c.created_at, lo, hi)
+        scores = _count_by(s, ratings.c.score, ratings.c.created_at, lo, hi)
         auto = int(
             s.execute(
                 select(func.count())

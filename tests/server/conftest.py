@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.adapters import launcher
+from tests.wechat.fake_api import FakeWeChat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +132,11 @@ def browser(chromium_path: str) -> Iterator[Any]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeWeChat]:
+    """A fake WeChat API on loopback, one per test module that talks to the WeChat door."""
+    api = FakeWeChat().start()
+    yield api
+    api.stop()

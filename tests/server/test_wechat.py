@@ -14,8 +14,8 @@ import xmltodict
 from bot.records.db import make_engine
 from bot.records.store import RecordStore
 from bot.wechat import wire
-from tests.server.conftest import Assistant, Running, launch, model_under_test
-from tests.server.wechat_door import PATH, WeChatDoor, http, options
+from tests.server.conftest import Assistant, Running
+from tests.server.wechat_door import PATH, WeChatDoor, http, launch_door, options
 from tests.wechat import signing
 from tests.wechat.fake_api import FakeWeChat
 
@@ -30,23 +30,8 @@ def _sender() -> str:
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeWeChat]:
-    api = FakeWeChat().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
 def running(fake: FakeWeChat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    server = launch(
-        model_under_test(),
-        tmp_path_factory.mktemp("wechat"),
-        SHOUZI_WECHAT_TOKEN=signing.TOKEN,
-        SHOUZI_WECHAT_APPID=signing.APP_ID,
-        SHOUZI_WECHAT_SECRET="test-secret",
-        SHOUZI_WECHAT_API_BASE=fake.base,
-        SHOUZI_FIRST_UNIT_WECHAT=FIRST_UNIT,
-    )
+    server = launch_door(tmp_path_factory.mktemp("wechat"), fake, SHOUZI_FIRST_UNIT_WECHAT=FIRST_UNIT)
     yield server
     server.stop()
 

@@ -20,8 +20,8 @@ from bot.records.escalations import OFFICE
 from bot.records.store import APPLICANT, RecordStore
 from bot.vocabulary import Topic
 from bot.wechat import wire
-from tests.server.conftest import ROOT, Running, launch, model_under_test
-from tests.server.wechat_door import PATH, WeChatDoor, http, options
+from tests.server.conftest import ROOT, Running
+from tests.server.wechat_door import PATH, WeChatDoor, http, launch_door, options
 from tests.wechat import signing
 from tests.wechat.fake_api import FakeWeChat
 
@@ -38,22 +38,11 @@ ANSWERS = {
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeWeChat]:
-    api = FakeWeChat().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
 def running(fake: FakeWeChat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    server = launch(
-        model_under_test(),
+    server = launch_door(
         tmp_path_factory.mktemp("wechat-aes"),
-        SHOUZI_WECHAT_TOKEN=signing.TOKEN,
-        SHOUZI_WECHAT_APPID=signing.APP_ID,
-        SHOUZI_WECHAT_SECRET="test-secret",
+        fake,
         SHOUZI_WECHAT_AES_KEY=signing.AES_KEY,
-        SHOUZI_WECHAT_API_BASE=fake.base,
         SHOUZI_WECHAT_REPLY_BUDGET="0.001",
         SHOUZI_WECHAT_OUTBOX_SECONDS="0.5",
         SHOUZI_WECHAT_TEMPLATE_ID=TEMPLATE,

@@ -8,10 +8,12 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import xmltodict
 
 from bot.wechat import wire
+from tests.server.conftest import Running, launch, model_under_test
 from tests.wechat import signing
 from tests.wechat.fake_api import FakeWeChat
 
@@ -67,3 +69,14 @@ class WeChatDoor:
 def options(text: str) -> dict[str, str]:
     """The numbered options of a reply: title → number."""
     return {title.strip(): number for number, title in OPTION_LINE.findall(text)}
+
+
+def launch_door(data_dir: Path, fake: FakeWeChat, **extra: str) -> Running:
+    """The assistant with the WeChat door on, pointed at ``fake``; ``extra`` adds or overrides settings."""
+    settings = {
+        "SHOUZI_WECHAT_TOKEN": signing.TOKEN,
+        "SHOUZI_WECHAT_APPID": signing.APP_ID,
+        "SHOUZI_WECHAT_SECRET": "test-secret",
+        "SHOUZI_WECHAT_API_BASE": fake.base,
+    }
+    return launch(model_under_test(), data_dir, **{**settings, **extra})

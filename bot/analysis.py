@@ -6,8 +6,8 @@ the same answer for the same text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.catalog import Catalog
@@ -16,7 +16,7 @@ from bot.config import settings
 from bot.policy import get_policy
 from bot.policy.assess import Assessment, assess
 from bot.policy.cues import get_cues
-from bot.policy.facts import was_bounced
+from bot.policy.facts import names_rejection, was_bounced
 from bot.records.numbers import normalise
 from bot.request_types import CONVERSATION_ACTS, GOVERNMENT_TYPES, REQUEST_TYPES, RequestType
 from bot.routing import Route, route
@@ -35,8 +35,20 @@ class Analysis:
     matches: tuple[Match, ...]
     record_numbers: tuple[str, ...]
     application_numbers: tuple[str, ...]
-    assessment: Assessment  # what the escalation policy reads in the text (once per message)
     bounced: bool = False  # sent away informally by a department ("不归我们管"), R2
+    # Holds the assessment once computed: most messages never need the fact model.
+    _assessed: list[Assessment] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def assessment(self) -> Assessment:
+        """What the escalation policy reads in the text, computed on first use and once per message."""
+        return _once(self._assessed, self.text)
+
+
+def _once(memo: list[Assessment], text: str) -> Assessment:
+    if not memo:
+        memo.append(assess(text))
+    return memo[0]
 
 
 # Greetings, thanks and yes/no answers are short; a long message is never only one of them.
@@ -54,7 +66,7 @@ REJECTION_LIKE = (RequestType.COMPLAINT, RequestType.CONSULT_ITEM, RequestType.R
 
 
 def _request_type(
-    parse: Mapping[str, Any], matches: tuple[Match, ...], assessment: Assessment
+    parse: Mapping[str, Any], matches: tuple[Match, ...], assessment: Callable[[], Assessment]
 ) -> tuple[str, float, bool]:
     """The best request type, checked against what the text itself shows.
 
@@ -112,7 +124,7 @@ def _request_type(
         # Government-like only by a little, naming nothing the district handles: out of scope
         # rather than guessed into a department.
         best = {"name": RequestType.OUT_OF_SCOPE, "confidence": _out_of_scope_rank(parse)}
-    if best["name"] in REJECTION_LIKE and assessment.rejection_told:
+    if best["name"] in REJECTION_LIKE and names_rejection(text, get_cues()) and assessment().rejection_told:
         # A rejection act told with its ground is a disputed rejection, whatever else the message
         # complains about or asks: the escalation policy (R6) must see it.
         dispute = next((r for r in ranking if r["name"] == RequestType.DISPUTE_REJECTION), {"confidence": 0.0})
@@ -128,8 +140,8 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
     text = str(parse.get("text") or "")
     matches = tuple(Match(**m) for m in parse.get("catalog_matches") or [])
     model_ranking = [(str(c), float(p)) for c, p in parse.get("department_ranking") or []]
-    assessment = assess(text)
-    request_type, confidence, ambiguous = _request_type(parse, matches, assessment)
+    assessed: list[Assessment] = []  # shared with the Analysis: the request type may need it first
+    request_type, confidence, ambiguous = _request_type(parse, matches, lambda: _once(assessed, text))
     routed = route(
         catalog,
         index_for(catalog),
@@ -149,8 +161,8 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
         matches=matches,
         record_numbers=tuple(dict.fromkeys(normalise(m.value) for m in matches if m.kind == RECORD)),
         application_numbers=tuple(dict.fromkeys(m.value for m in matches if m.kind == APPLICATION)),
-        assessment=assessment,
         bounced=was_bounced(text, get_cues()),
+        _assessed=assessed,
     )
 
 

@@ -92,7 +92,12 @@ def was_bounced(text: str, cues: Cues) -> bool:
     return _any(cues.bounced, clean) and not _any(cues.rejected, clean)
 
 
+def names_rejection(text: str, cues: Cues) -> bool:
+    """The text names a formal rejection act (退件, 不予受理 …): cheap, and needs no fact model."""
+    return _any(cues.rejected, normalise(text))
+
+
 def tells_rejection(text: str, extracted: ExtractedFacts, cues: Cues) -> bool:
-    """A formal rejection act (退件, 不予受理 …) told together with its ground (``extracted`` is what
-    :func:`extract` read in the same text)."""
-    return extracted.ground_told and _any(cues.rejected, normalise(text))
+    """A formal rejection act told together with its ground (``extracted`` is what :func:`extract` read
+    in the same text)."""
+    return extracted.ground_told and names_rejection(text, cues)

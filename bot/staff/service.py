@@ -380,6 +380,8 @@ class StaffApi:
                     "action": e.action,
                     "from_state": e.from_state,
                     "to_state": e.to_state,
+                    "from_state_name": STATE_NAMES.get(e.from_state, e.from_state) if e.from_state else None,
+                    "to_state_name": STATE_NAMES.get(e.to_state, e.to_state),
                     "reason": e.reason,
                     "rule": e.rule,
                 }

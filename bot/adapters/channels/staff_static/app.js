@@ -110,6 +110,10 @@
     document.body.appendChild(a); a.click(); document.body.removeChild(a);
   }
 
+  // Where an applicant came in, as clerks call it (the records' and consultations' channel column).
+  var CHANNELS = { web: "网站咨询窗口", wechat: "微信公众号", rest: "REST 接口", hotline: "12345 热线" };
+  function channel(code) { return CHANNELS[code] || code || "—"; }
+
   window.Staff = { BASE: BASE, HOME: HOME, load: load, save: save, el: el, api: api, message: message, start: start,
-    refuse: refuse, countdown: countdown, date: date, csv: csv, download: download };
+    refuse: refuse, countdown: countdown, date: date, csv: csv, download: download, channel: channel };
 })();

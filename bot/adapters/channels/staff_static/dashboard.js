@@ -5,7 +5,6 @@
   var S = window.Staff, el = S.el;
   var main = document.getElementById("main"), error = document.getElementById("error"), status = document.getElementById("status");
   var form = document.getElementById("period"), charts = [], opts = null;
-  var CHANNELS = { web: "网站咨询窗口", wechat: "微信公众号", rest: "REST 接口", hotline: "12345 热线" };
   var RATING = { 5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意" };
   var COLORS = ["#0b5394", "#e69138", "#6aa84f", "#a61c00", "#674ea7", "#45818e", "#bf9000", "#999999"];
 
@@ -52,7 +51,7 @@
     k.appendChild(kpi(r.follow_ups_done + " / " + r.follow_ups, "差评回访已完成 / 回访单"));
     var rt = {}; (opts ? opts.request_types : []).forEach(function (t) { rt[t.value] = t.name; });
     var dn = d.department_names || {};
-    figure("channels", "首次咨询：按渠道", ["渠道", "件数"], Object.keys(c.by_channel).map(function (ch) { return [CHANNELS[ch] || ch, c.by_channel[ch]]; }));
+    figure("channels", "首次咨询：按渠道", ["渠道", "件数"], Object.keys(c.by_channel).map(function (ch) { return [S.channel(ch), c.by_channel[ch]]; }));
     figure("types", "首次咨询：按诉求类型", ["诉求类型", "件数"], Object.keys(c.by_request_type).map(function (t) { return [rt[t] || t, c.by_request_type[t]]; }));
     figure("coordination", "协调单：办结是否按时", ["情况", "件数"], [["按时办结", x.deadline_met], ["超时办结", x.done - x.deadline_met], ["办理中", x.open], ["其中已逾期", x.overdue]]);
     figure("tiers", "退件异议：按受理层级", ["层级", "件数"], Object.keys(e.by_tier).map(function (t) { return ["第" + t + "层级 " + ((d.tier_names || {})[t] || ""), e.by_tier[t]]; }));

@@ -37,7 +37,7 @@
       if (f.overreach) dd("提示", "越权否决（R7）");
     }
     dd("首咨单位", r.first_unit);
-    dd("渠道", r.channel);
+    dd("渠道", S.channel(r.channel));
     dd("确认时限", r.ack_due_on);
     dd("办结时限", r.due_on);
     var left = S.countdown(r.next_deadline, 0);
@@ -50,7 +50,7 @@
     var audit = document.querySelector("#audit tbody"); audit.textContent = "";
     (r.events || []).forEach(function (e) {
       audit.appendChild(el("tr", {}, [el("td", { text: S.date(e.at) }), el("td", { text: e.actor }),
-        el("td", { text: (e.from_state || "—") + " → " + e.to_state }), el("td", { text: e.reason || "" }), el("td", { text: e.rule || "" })]));
+        el("td", { text: (e.from_state_name || "—") + " → " + e.to_state_name }), el("td", { text: e.reason || "" }), el("td", { text: e.rule || "" })]));
     });
     forms(r);
   }

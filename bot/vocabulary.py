@@ -68,6 +68,12 @@ GROUND_PLAIN: dict[str, str] = {
     Ground.DEPARTMENTS_DISAGREE: "部门之间意见不一、互为前置",
 }
 GROUNDS: tuple[Ground, ...] = tuple(Ground)
+GROUND_UNTOLD = "未说明"  # no ground told: the tier was decided whatever the ground (R10 still asks for it)
+
+
+def plain_ground(ground: str | None) -> str:
+    """What a person reads for a ground code: the reason an escalation is opened with, the applicant's summary."""
+    return GROUND_PLAIN.get(ground or "", GROUND_UNTOLD)
 
 
 class RecordKind(Wire):

@@ -28,7 +28,6 @@ from bot.records.clock import LOCAL_TZ
 from bot.records.store import RecordView
 from bot.request_types import RequestType
 from bot.vocabulary import (
-    GROUND_PLAIN,
     RATING_LABELS,
     STATE_NAMES,
     TOP_TIER,
@@ -36,6 +35,7 @@ from bot.vocabulary import (
     Payload,
     RecordKind,
     RecordState,
+    plain_ground,
 )
 
 UNVERIFIED_NOTE = (
@@ -736,7 +736,7 @@ def _form_lines(form: DisputeForm, catalog: Catalog) -> list[tuple[str, str]]:
         lines.append(("所涉部门", catalog.departments[dept].name))
     tier = "不清楚（按窗口退件处理）" if form.rejecting_tier is None else get_policy().tier_names[form.rejecting_tier]
     lines.append(("退件层级", tier))
-    ground = Ground(form.ground).plain if form.ground in GROUND_PLAIN else "未说明"
+    ground = plain_ground(form.ground)
     if form.ground == Ground.INCOMPLETE and form.material_on_list is False:
         ground = "要求提交办事指南清单以外的材料"
     lines.append(("退件理由", ground))

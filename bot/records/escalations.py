@@ -14,7 +14,7 @@ from bot.policy.engine import Decision, Facts
 from bot.policy.model import Policy
 from bot.records.clock import local_date
 from bot.records.store import AWAITING_ACK, OPEN_STATES, MatterRef, Notification, RecordError, RecordStore, RecordView
-from bot.vocabulary import TOP_TIER, Topic
+from bot.vocabulary import TOP_TIER, Topic, plain_ground
 from bot.vocabulary import RecordKind as K
 from bot.vocabulary import RecordState as S
 
@@ -41,7 +41,7 @@ class EscalationDesk:
         return self.store.open_record(
             K.ESCALATION,
             ref,
-            reason=decision.ground or "unknown",
+            reason=plain_ground(decision.ground),  # read by people in the audit trail; the code stays in facts
             departments=[department] if department else [],
             item_id=item_id,
             tier=decision.target_tier,

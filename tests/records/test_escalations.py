@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from bot.policy import get_policy
-from bot.policy.engine import Facts, decide
+from bot.policy.engine import Facts, decide, decide_any_ground
 from bot.records.clock import LOCAL_TZ, FixedClock
 from bot.records.db import make_engine
 from bot.records.escalations import OFFICE, EscalationDesk
 from bot.records.store import MatterRef, RecordError, RecordStore
+from bot.records.tables import records
+from bot.vocabulary import GROUND_PLAIN, GROUND_UNTOLD, Ground
 
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=LOCAL_TZ)
 
@@ -48,6 +50,31 @@ def test_escalation_opens_at_the_decided_tier_with_its_deadlines(desk: Escalatio
     assert record.facts is not None and record.facts["rules"] == ["R6", "R7"] and record.facts["overreach"]
     assert record.events[0].rule == "R6,R7"
     assert record.next_deadline() == date(2026, 12, 2)
+
+
+def test_the_audit_trail_opens_with_the_ground_in_plain_chinese(desk: EscalationDesk) -> None:
+    """Staff read 材料不全 where the escalation was opened, not the code G1; the code stays in the facts."""
+    number = _open(desk, Facts(rejecting_tier=1, ground=Ground.INCOMPLETE, material_on_list=True))
+    record = desk.store.get(number)
+    assert record is not None and record.facts is not None
+    opening = record.events[0]
+    assert opening.action == "open" and opening.reason == GROUND_PLAIN[Ground.INCOMPLETE] == "材料不全"
+    assert record.reason == GROUND_PLAIN[Ground.INCOMPLETE] and record.facts["ground_decided"] == Ground.INCOMPLETE
+    exported = [e for e in desk.store.export_events() if e["number"] == number]  # the CSV audit trail
+    assert exported[0]["reason"] == "材料不全"
+
+    # A tier decided whatever the ground (a key project): no ground told, and the trail says so.
+    facts = Facts(rejecting_tier=2, key_project=True)
+    decision = decide_any_ground(facts, get_policy())
+    assert decision is not None and decision.ground is None
+    untold, _ = desk.open(MatterRef("c2", "rest", 1), facts, decision, item_id=None, department=None, summary="")
+    assert untold.events[0].reason == GROUND_UNTOLD
+    assert not {e.reason for e in (opening, untold.events[0])} & {str(g) for g in Ground}
+
+
+def test_every_plain_ground_fits_the_records_reason_column() -> None:
+    width = records.c.reason.type.length
+    assert all(len(text) <= width for text in [*GROUND_PLAIN.values(), GROUND_UNTOLD])
 
 
 def test_acknowledge_then_decide_with_a_reason(desk: EscalationDesk) -> None:

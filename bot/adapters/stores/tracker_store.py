@@ -4,11 +4,16 @@ The conversation is understood from the raw message while it is processed; only 
 is masked — message texts, the parse data, event metadata, slot values and the assistant's own replies —
 so that the tracker tables hold no more personal data than the records do. Transport keys the doors add
 to a message's metadata for this turn only (the hashed client address) are dropped.
+
+Which of a tracker's events are new is decided by what is stored, not by how many events are stored:
+after a database outage the tracker Rasa saves may be one it built in memory meanwhile, and counting would
+then store only the tail of it (see :meth:`MaskingSQLTrackerStore._additional_events`).
 """
 
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,5 +59,31 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         self.engine.pool._pre_ping = True
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        for event in super()._additional_events(session, tracker):
-            yield masked(event)
+        """The tracker's events not yet stored, in the tracker's order, masked.
+
+        Rasa counts the sender's stored events since the last session start and skips that many of the
+        tracker's events, which holds only while the tracker is exactly what was stored plus a tail. A
+        tracker from the fail-safe store's outage (a new session built in memory while the database was
+        down) or one whose events were partly stored by another path breaks that count: events are lost
+        or written twice. Here an event counts as stored when a stored row has its timestamp, type and
+        name (the columns Rasa's ``save`` writes); a multiset, so two events alike in all three are
+        matched one row each. One query, on the sender and the timestamps the tracker spans (an event's
+        row, if any, has the event's own timestamp), so it reads about the rows the count did.
+        """
+        events = list(tracker.events)
+        if not events:
+            return
+        stamps = [event.timestamp for event in events]
+        row = self.SQLEvent
+        stored = Counter(
+            (timestamp, type_name, name)
+            for timestamp, type_name, name in session.query(row.timestamp, row.type_name, row.action_name).filter(
+                row.sender_id == tracker.sender_id, row.timestamp >= min(stamps), row.timestamp <= max(stamps)
+            )
+        )
+        for event in events:
+            key = (event.timestamp, event.type_name, event.as_dict().get("name"))
+            if stored[key] > 0:
+                stored[key] -= 1
+            else:
+                yield masked(event)

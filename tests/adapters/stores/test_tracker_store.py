@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import asyncio
 import json
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from rasa.shared.core.events import ActionExecuted, UserUttered
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.adapters.stores.tracker_store import masked
+from bot.adapters.stores.tracker_store import MaskingSQLTrackerStore, masked
 
 
 def test_user_messages_are_masked_for_storage_only() -> None:
@@ -40,3 +47,137 @@ def test_the_tracker_store_pings_its_pooled_connections(tmp_path: object) -> Non
 
     store = MaskingSQLTrackerStore(dialect="sqlite", db=f"{tmp_path}/tracker.db")
     assert store.engine.pool._pre_ping is True
+
+
+# --- which events a save writes (issue #15) ------------------------------------------------------------
+
+SENDER = "c-outage"
+
+
+def _turn(start: float, text: str) -> list[Event]:
+    """The events of one turn, a millisecond apart from ``start``."""
+    from rasa.shared.core.events import BotUttered
+
+    made: list[Event] = [
+        UserUttered(text, {"intent": {"name": "consult_item", "confidence": 0.9}}, timestamp=start),
+        ActionExecuted("action_respond", timestamp=start + 0.001),
+        SlotSet("dialogue", {"turn": text}, timestamp=start + 0.002),
+        BotUttered("好的", timestamp=start + 0.003),
+        ActionExecuted("action_listen", timestamp=start + 0.004),
+    ]
+    return made
+
+
+def _session(start: float) -> list[Event]:
+    return [
+        ActionExecuted("action_session_start", timestamp=start),
+        SessionStarted(timestamp=start + 0.001),
+        ActionExecuted("action_listen", timestamp=start + 0.002),
+    ]
+
+
+@pytest.fixture
+def tracker_store(db_url: str) -> Iterator[MaskingSQLTrackerStore]:
+    """The tracker store on an empty database of each kind (SQLite file and PostgreSQL)."""
+    store = MaskingSQLTrackerStore(host=db_url, domain=Domain.empty())
+    yield store
+    store.engine.dispose()
+
+
+def _stored(store: MaskingSQLTrackerStore, sender: str = SENDER) -> list[dict[str, Any]]:
+    """The sender's stored events, in the order they were written."""
+    with store.session_scope() as session:
+        rows = (
+            session.query(store.SQLEvent.data)
+            .filter(store.SQLEvent.sender_id == sender)
+            .order_by(store.SQLEvent.id)
+            .all()
+        )
+    return [json.loads(data) for (data,) in rows]
+
+
+def _save(store: MaskingSQLTrackerStore, events: list[Event]) -> None:
+    asyncio.run(store.save(DialogueStateTracker.from_events(SENDER, events)))
+
+
+def _write_rows(store: MaskingSQLTrackerStore, events: list[Event]) -> None:
+    """Rows written as Rasa's ``save`` writes them, by some other path than this tracker's save."""
+    with store.session_scope() as session:
+        for event in events:
+            data = event.as_dict()
+            session.add(
+                store.SQLEvent(
+                    sender_id=SENDER,
+                    type_name=event.type_name,
+                    timestamp=event.timestamp,
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                )
+            )
+        session.commit()
+
+
+def _keys(events: Iterable[Event | dict[str, Any]]) -> list[tuple[str, float, Any]]:
+    dicts = [e if isinstance(e, dict) else e.as_dict() for e in events]
+    return [(d["event"], d["timestamp"], d.get("name")) for d in dicts]
+
+
+def test_a_tracker_built_during_an_outage_is_stored_whole_after_it(
+    tracker_store: MaskingSQLTrackerStore,
+) -> None:
+    """The measured fault: the database was down, Rasa's fail-safe store kept a new tracker in memory (a new
+    session, with its own start), and on the first turn after recovery Rasa's count of stored events
+    since the last session start skipped as many of that tracker's events, none of which were stored."""
+    before = [*_session(1000.0), *_turn(1001.0, "补办身份证")]
+    _save(tracker_store, before)
+
+    during = [
+        ActionExecuted("action_listen", timestamp=1999.0),  # the tracker Rasa created when it could not read one
+        *_session(2000.0),
+        *_turn(2001.0, "我电话13812345678"),
+        *_turn(2002.0, "还要带什么"),
+    ]
+    _save(tracker_store, during)
+
+    stored = _stored(tracker_store)
+    assert _keys(stored) == _keys(before + during)  # every event once, in order
+    assert "13812345678" not in json.dumps(stored, ensure_ascii=False)  # still masked on the way in
+    again = asyncio.run(tracker_store.retrieve(SENDER))
+    assert again is not None and _keys(again.events) == _keys(during[2:])  # the new session, from its start
+
+
+def test_events_partly_stored_by_another_path_are_written_once_each(
+    tracker_store: MaskingSQLTrackerStore,
+) -> None:
+    """A tracker whose stored rows are not its first N events: each missing one is written, none twice."""
+    first = [*_session(1000.0), *_turn(1001.0, "补办身份证")]
+    later = _turn(1002.0, "要带什么材料")
+    # Two slots set at the same instant: told apart by name, not only by time and type.
+    twins = [SlotSet("a", 1, timestamp=1003.0), SlotSet("b", 2, timestamp=1003.0)]
+    _save(tracker_store, first)
+    # Another path stored the reply and the second slot, but not the rest of the turn.
+    _write_rows(tracker_store, [later[3], twins[1]])
+
+    whole = [*first, *later, *twins]
+    _save(tracker_store, whole)
+
+    stored = _keys(_stored(tracker_store))
+    assert sorted(stored, key=str) == sorted(_keys(whole), key=str)  # each exactly once
+    assert stored == _keys([*first, later[3], twins[1], *later[:3], later[4], twins[0]])
+
+
+def test_a_normal_turn_stores_exactly_its_new_events(tracker_store: MaskingSQLTrackerStore) -> None:
+    """Rasa's own case: the tracker read back plus one turn. Clock timestamps, as a turn has them, so the
+    stored floats must compare equal to the events' own on both databases."""
+    now = time.time()
+    earlier = [*_session(now - 60), *_turn(now - 50, "你好")]
+    _save(tracker_store, earlier)
+    tracker = asyncio.run(tracker_store.retrieve(SENDER))
+    assert tracker is not None
+    turn = _turn(now, "补办身份证")
+    for event in turn:
+        tracker.update(event)
+    asyncio.run(tracker_store.save(tracker))
+    asyncio.run(tracker_store.save(tracker))  # saved again with nothing new: nothing written
+
+    assert _keys(_stored(tracker_store)) == _keys(earlier + turn)

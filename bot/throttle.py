@@ -8,6 +8,8 @@ never holds an address or an openid.
 
 When Redis is unreachable the limits fall back to this process's memory (logged once a minute), so a
 Redis outage weakens the limits to per-instance ones instead of refusing or waving every request through.
+Without Redis, the Rasa workers of one machine (SHOUZI_WORKERS > 1) share their counts through an SQLite
+file (bot.shared_limits), so a client is not let through once per worker.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
 
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from bot.config import settings
 from bot.inputs import ClientError
+from bot.shared_limits import SQLiteMovingWindow
 
 logger = logging.getLogger(__name__)
 
@@ -91,14 +96,20 @@ def _hashed(key: str) -> str:
 class Throttle:
     """Moving-window limits per (quota, key); thread-safe, shared through Redis when configured."""
 
-    def __init__(self, limits: dict[Quota, list[RateLimitItem]], storage_uri: str | None = None) -> None:
+    def __init__(
+        self, limits: dict[Quota, list[RateLimitItem]], storage_uri: str | None = None, shared_file: Path | None = None
+    ) -> None:
         self.limits = limits
         # limits 2.x keeps only a weak reference to its storage: the throttle owns them.
         self._storages: list[Storage] = [MemoryStorage()]
         self._local = MovingWindowRateLimiter(self._storages[0])
         self._shared: MovingWindowRateLimiter | None = None
+        shared: Storage | None = None
         if storage_uri:
-            shared: Storage = storage_from_string(storage_uri, socket_timeout=0.5, socket_connect_timeout=0.5)
+            shared = storage_from_string(storage_uri, socket_timeout=0.5, socket_connect_timeout=0.5)
+        elif shared_file is not None:
+            shared = SQLiteMovingWindow(shared_file)
+        if shared is not None:
             self._storages.append(shared)
             self._shared = MovingWindowRateLimiter(shared)
         self._down_until = 0.0
@@ -154,7 +165,10 @@ class Throttle:
         if not refused.allowed:
             return refused
         for item in items:
-            limiter.hit(item, quota.value, ident, cost=cost)
+            # Another process may have taken the last place since the test: the hit itself decides.
+            if not limiter.hit(item, quota.value, ident, cost=cost):
+                reset, _ = limiter.get_window_stats(item, quota.value, ident)
+                return Verdict(False, max(1, int(reset - time.time()) + 1))
         return Verdict(True)
 
     def clear(self, quota: Quota, key: str) -> None:
@@ -173,7 +187,15 @@ class Throttle:
 @lru_cache(maxsize=1)
 def get_throttle() -> Throttle:
     """The process-wide throttle (``get_throttle.cache_clear()`` in tests after changing the env)."""
-    return Throttle(_limits_from_env(), redis_uri())
+    return Throttle(_limits_from_env(), redis_uri(), shared_file())
+
+
+def shared_file() -> Path | None:
+    """The SQLite file the workers of this machine share their counts in, when there are several and no Redis."""
+    workers = os.environ.get("SHOUZI_WORKERS", "1").strip()
+    if redis_uri() or not workers.isdigit() or int(workers) <= 1:
+        return None
+    return settings().data_dir / "throttle.sqlite"
 
 
 def too_many_message(retry_after: int, hotline: str = "12345") -> str:

@@ -19,3 +19,7 @@ export SHOUZI_MODELS="${SHOUZI_MODELS:-models}"
 # Records and conversations share one database; SQLite under the data directory unless told otherwise.
 export SHOUZI_DATA_DIR="${SHOUZI_DATA_DIR:-$(pwd)/var}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///${SHOUZI_DATA_DIR}/shouzi.db}"
+# Rasa server processes (Sanic workers) on this machine; with more than one they share conversation locks
+# (a file lock store here, Redis when SHOUZI_REDIS_HOST is set) and the database. Default: one per core, at most 2.
+export SHOUZI_WORKERS="${SHOUZI_WORKERS:-$(( $(nproc) < 2 ? 1 : 2 ))}"
+export SANIC_WORKERS="$SHOUZI_WORKERS"

@@ -15,7 +15,8 @@ mkdir -p "$logs"
 
 .venv/bin/rasa run actions --actions actions -p "$SHOUZI_ACTIONS_PORT" --quiet >"$logs/actions.log" 2>&1 &
 actions_pid=$!
-# Several instances sharing one PostgreSQL also share conversation locks in Redis (SHOUZI_REDIS_HOST).
+# Several instances sharing one PostgreSQL also share conversation locks in Redis (SHOUZI_REDIS_HOST);
+# several Rasa workers on this machine alone share them through lock files.
 endpoints=endpoints.yml
 if [ -n "${SHOUZI_REDIS_HOST:-}" ]; then
   endpoints="$SHOUZI_DATA_DIR/endpoints.yml"
@@ -23,6 +24,12 @@ if [ -n "${SHOUZI_REDIS_HOST:-}" ]; then
     printf "\n# Added by scripts/run.sh because SHOUZI_REDIS_HOST is set.\nlock_store:\n  type: bot.adapters.stores.lock_store.AtomicRedisLockStore\n"
     printf '  url: %s\n  port: %s\n  db: %s\n  key_prefix: shouzi\n' \
       "$SHOUZI_REDIS_HOST" "${SHOUZI_REDIS_PORT:-6379}" "${SHOUZI_REDIS_DB:-1}"
+  } >"$endpoints"
+elif [ "$SHOUZI_WORKERS" -gt 1 ]; then
+  endpoints="$SHOUZI_DATA_DIR/endpoints.yml"
+  { cat endpoints.yml
+    printf "\n# Added by scripts/run.sh because SHOUZI_WORKERS=%s (one machine, no Redis).\n" "$SHOUZI_WORKERS"
+    printf "lock_store:\n  type: bot.adapters.stores.lock_store.FileLockStore\n  lock_dir: %s\n" "$SHOUZI_DATA_DIR/locks"
   } >"$endpoints"
 fi
 .venv/bin/rasa run -m "$model" -i "$SHOUZI_HOST" -p "$SHOUZI_PORT" --credentials credentials.yml \

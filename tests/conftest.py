@@ -26,6 +26,9 @@ from bot.throttle import get_throttle
 ParseFactory = Callable[..., dict[str, Any]]
 # Staff passwords in tests: argon2's cheapest profile (production uses RFC 9106's; tests/staff checks both).
 os.environ.setdefault("SHOUZI_PASSWORD_HASH", "cheapest")
+# The tests' own process is one process: its rate limits live in its memory (several Rasa workers would share
+# a file, bot.shared_limits). Assistants the tests start keep the machine's default layout (bot.adapters.launcher).
+os.environ["SHOUZI_WORKERS"] = "1"
 
 
 @pytest.fixture(autouse=True)

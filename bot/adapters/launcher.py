@@ -28,6 +28,7 @@ PROCESS_NAMES = ("rasa", "actions", "scheduler")
 
 
 RATE_LIMITS_OFF = tuple(quota_env(q) for q in Quota)
+NOT_INHERITED = ("ACTION_ENDPOINT_URL", "DATABASE_URL", "SHOUZI_WORKERS", "SANIC_WORKERS")
 
 
 class LaunchError(RuntimeError):
@@ -109,9 +110,10 @@ def launch(
     """Starts scripts/run.sh in its own session and returns once the analyze API answers 200.
 
     ``ACTION_ENDPOINT_URL`` and ``DATABASE_URL`` are never inherited: scripts/env.sh derives them from the
-    new ports and data directory, and an inherited one would point at another assistant."""
+    new ports and data directory, and an inherited one would point at another assistant. Nor is the number of
+    Rasa workers: the assistant gets the machine's default layout unless ``SHOUZI_WORKERS`` is passed."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("ACTION_ENDPOINT_URL", "DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
     env |= {"SHOUZI_PORT": str(free_port()), "SHOUZI_ACTIONS_PORT": str(free_port()), "SHOUZI_DATA_DIR": str(data_dir)}
     # Tests, make eval and make bench send hundreds of messages from 127.0.0.1 on purpose: the rate limits
     # (bot.throttle) are off unless the caller (or the environment) sets them; the tests of the limits do.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from bot.adapters import rasa_speedups
 from bot.catalog import get_catalog
 from bot.policy.fact_model import get_fact_model
 from bot.records.masking import install_log_masking
@@ -24,6 +23,10 @@ def _warm_up() -> None:
 
 @lru_cache(maxsize=1)
 def prepare_rasa_server() -> None:
+    # Imported here, not at the top: it imports Rasa itself (and TensorFlow with it), which the action
+    # server does not need: importing it there cost 4.8 s of start-up and about 400 MB (#16).
+    from bot.adapters import rasa_speedups
+
     install_log_masking()  # before anything is logged: applicants' numbers never reach the log unmasked
     rasa_speedups.install()
     _warm_up()

@@ -16,9 +16,14 @@ from bot.catalog.matcher import matcher_for
 _FREQ = 2000
 
 
+def dictionary_entries(catalog: Catalog) -> list[tuple[str, int, str]]:
+    """(word, frequency, tag); phrases with spaces cannot be jieba words and are skipped."""
+    return [(p, _FREQ, "n") for p in matcher_for(catalog).phrases() if " " not in p and len(p) <= 24]
+
+
 def dictionary_lines(catalog: Catalog) -> list[str]:
-    """``word freq tag`` lines; phrases with spaces cannot be jieba words and are skipped."""
-    return [f"{p} {_FREQ} n" for p in matcher_for(catalog).phrases() if " " not in p and len(p) <= 24]
+    """``word freq tag`` lines of jieba's user dictionary format."""
+    return [f"{w} {f} {t}" for w, f, t in dictionary_entries(catalog)]
 
 
 def write_dictionary(catalog: Catalog, out_dir: Path) -> Path:

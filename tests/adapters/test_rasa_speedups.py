@@ -19,3 +19,18 @@ def test_patched_validation_accepts_and_rejects_like_rasa() -> None:
     with pytest.raises(ValidationError) as err:
         action._validate_action_result({"events": [{"event": 3}], "responses": "x"})
     assert "Failed to validate Action server response" in err.value.message
+
+
+def test_event_classes_resolve_like_rasa() -> None:
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa_speedups.install()
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert len(names) > 20
+    for name in sorted(names) * 2:  # the second round answers from what the first remembered
+        assert Event.resolve_by_type(name) is rasa_speedups._ORIGINAL_RESOLVE(name)
+    assert Event.resolve_by_type("no-such-event", UserUttered) is UserUttered
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no-such-event")

@@ -79,19 +79,31 @@ def _report(**overrides: Any) -> Any:
 
 
 def test_targets_pass_fail_and_not_measured() -> None:
-    verdicts = {t.name: t.passed for t in bench.targets(_report())}
+    """The _report fixture: analyze 100/s at p50 20 ms, consult 40/s at p50 100 ms (1 s of wall time)."""
+    pss = {"ours": {"rasa": 900.0, "actions": 120.0}, "baseline": {"rasa": 600.0}}
+    verdicts = {t.name: t.passed for t in bench.targets(_report(pss_mb=pss))}
     assert verdicts["analyze p50 ≤ 30 ms at 8 concurrent"] is True
     assert verdicts["analyze p99 ≤ 100 ms at 8 concurrent"] is True
+    assert verdicts["analyze at 8 concurrent: ≥ 250/s, 0 errors"] is False  # 100/s
+    assert verdicts["consult turn at 8 concurrent: ≥ 50/s, p50 ≤ 150 ms, 0 errors"] is False  # 40/s
+    assert verdicts["consult turn at 32 concurrent: 0 errors, p99 < 1 s"] is True
     assert verdicts["consult turn p50 ≤ 1.2× baseline at 8 concurrent"] is True  # 100 / 90 = 1.11
-    assert verdicts["≥ 30 messages/s at 8 concurrent, 0 errors (consult turn)"] is True  # 40/s
-    assert verdicts["≥ 30 messages/s at 8 concurrent, 0 errors (analyze)"] is True
-    assert verdicts["RSS Rasa + actions ≤ 1.5 GB"] is True
-    assert verdicts["full training ≤ 5 min on 2 cores"] is None
-    assert verdicts["ready ≤ 60 s after start"] is True
-    slow = _report(rss_mb={"ours": {"rasa": 1400.0, "actions": 200.0}}, startup={"ours": bench.Recorded(61.0, "x")})
+    assert verdicts["memory of everything `make run` starts ≤ 1.5 GB (proportional set size)"] is True
+    assert verdicts["full training ≤ 3 min on 2 cores"] is None
+    assert verdicts["ready ≤ 30 s after start"] is True
+    fast = [bench.summarise("ours", e, 8, [20.0] * 300, 0, 1.0) for e in ("analyze", "rest")]
+    slow = _report(
+        points=fast,
+        pss_mb={"ours": {"rasa": 1400.0, "actions": 200.0}},
+        startup={"ours": bench.Recorded(31.0, "x")},
+        training={"ours": bench.Recorded(200.0, "x")},
+    )
     verdicts = {t.name: t.passed for t in bench.targets(slow)}
-    assert verdicts["RSS Rasa + actions ≤ 1.5 GB"] is False
-    assert verdicts["ready ≤ 60 s after start"] is False
+    assert verdicts["analyze at 8 concurrent: ≥ 250/s, 0 errors"] is True
+    assert verdicts["consult turn at 8 concurrent: ≥ 50/s, p50 ≤ 150 ms, 0 errors"] is True
+    assert verdicts["memory of everything `make run` starts ≤ 1.5 GB (proportional set size)"] is False
+    assert verdicts["ready ≤ 30 s after start"] is False
+    assert verdicts["full training ≤ 3 min on 2 cores"] is False
 
 
 def test_markdown_keeps_the_notes_and_shows_ratios() -> None:
@@ -102,8 +114,7 @@ def test_markdown_keeps_the_notes_and_shows_ratios() -> None:
     assert bench.split_notes("# old page without marker") is None
     assert "abc1234+dirty" in md and "Test CPU, 2 cores, 23.4 GiB" in md
     assert "20.0 / 40.0 (0.50×)" in md  # analyze p50 beside /model/parse
-    assert "| 1000 | 700 | 1.43× |" in md
-    assert "| full training ≤ 5 min on 2 cores | — | not measured |" in md
+    assert "| full training ≤ 3 min on 2 cores | — | not measured |" in md
     assert "100.0 s (recorded 2026-11-27 09:00 CST)" in md
     assert "PASS" in bench.render_console(_report())
 
@@ -119,20 +130,37 @@ def test_report_survives_last_json_for_render_only() -> None:
     assert "`scripts/bench.py --train`" in bench.render_markdown(again, "n")
 
 
-def test_memory_target_counts_the_two_servers_and_the_table_every_process() -> None:
-    rss = {"ours": {"rasa": 1000.0, "actions": 120.0, "scheduler": 90.0}, "baseline": {"rasa": 700.0}}
-    report = _report(rss_mb=rss)
-    target = next(t for t in bench.targets(report) if t.name.startswith("RSS"))
-    assert target.measured == "1120 MB"
+def test_memory_target_counts_every_process_by_pss_and_shows_rss_beside() -> None:
+    rss = {"ours": {"rasa": 1500.0, "actions": 150.0, "scheduler": 50.0}, "baseline": {"rasa": 700.0}}
+    pss = {"ours": {"rasa": 1100.0, "actions": 120.0, "scheduler": 40.0}, "baseline": {"rasa": 650.0}}
+    report = _report(rss_mb=rss, pss_mb=pss, workers=2)
+    target = next(t for t in bench.targets(report) if t.name.startswith("memory"))
+    assert target.passed is True
+    assert target.measured.startswith("1260 MB") and "1700 MB" in target.measured
     md = bench.render_markdown(report, "")
-    assert "| resident memory, deadline scheduler (MB) | 90 |" in md
-    assert "| resident memory, total (MB) | 1210 | 700 | 1.73× |" in md
+    assert "| Rasa server (2 workers and their parent) | 1100 | 1500 | 650 | 700 |" in md
+    assert "| deadline scheduler | 40 | 50 | — (none) | — (none) |" in md
+    assert "| **total** | 1260 | 1700 | 650 | 700 |" in md
+
+
+def test_long_run_and_one_process_sections() -> None:
+    by_turn = [[10.0, 12.0]] * 5 + [[50.0]] * 40 + [[11.0, 13.0]] * 5
+    run = bench.summarise_long_run(2, by_turn, 0)
+    assert (run.turns, run.first_p50, run.last_p50) == (50, 11.0, 12.0)
+    single = [bench.summarise("1 process", e, 8, [30.0] * 50, 0, 1.0) for e in ("analyze", "rest")]
+    md = bench.render_markdown(_report(long_run=run, scaling=single, workers=2), "")
+    assert "turns 1–5, 12.0 ms over turns 46–50 (1.09×), 0 errors" in md
+    assert "| 1 Rasa process (`SHOUZI_WORKERS=1`) | consult turn `POST /webhooks/rest/webhook` | 50.0 | 30.0 |" in md
+    assert "| 2 Rasa processes (the default) | analyze `POST /webhooks/assist/analyze` |" in md
+    again = bench.report_from_json(json.loads(json.dumps(dataclasses.asdict(_report(long_run=run, scaling=single)))))
+    assert again.long_run == run and again.scaling == single
 
 
 def test_proc_and_ss_parsers() -> None:
     status = "Name:\tpython\nVmHWM:\t  999 kB\nVmRSS:\t 123456 kB\n"
     assert bench.proc_field_kb(status, "VmRSS") == 123456
     assert bench.proc_field_kb(status, "VmSwap") is None
+    assert bench.proc_field_kb("Rss:  2000 kB\nPss:  1500 kB\n", "Pss") == 1500
     ss = 'LISTEN 0 100 127.0.0.1:5005 0.0.0.0:* users:(("python",pid=4242,fd=17),("python",pid=4242,fd=18))\n'
     assert bench.pids_from_ss(ss) == [4242]
     assert bench.pids_from_ss("") == []

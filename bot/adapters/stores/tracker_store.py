@@ -8,21 +8,31 @@ to a message's metadata for this turn only (the hashed client address) are dropp
 Which of a tracker's events are new is decided by what is stored, not by how many events are stored:
 after a database outage the tracker Rasa saves may be one it built in memory meanwhile, and counting would
 then store only the tail of it (see :meth:`MaskingSQLTrackerStore._additional_events`).
+
+A turn loads only the latest events of the conversation's session (``HOT_EVENTS``), so a turn costs the
+same at turn 50 as at turn 1 (#16); the dialogue's own state is one slot set on every turn, and Rasa's
+rules look at the last turn only. The full history (the widget's and staff pages' transcripts) still
+comes from ``retrieve_full_tracker``.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.records.masking import mask, mask_value
 from bot.vocabulary import TRANSIENT_METADATA
+
+# Events of the current session a turn loads: about eight turns, far more than the rules look at.
+HOT_EVENTS = 60
 
 
 def _metadata(value: dict[str, Any] | None) -> dict[str, Any]:
@@ -57,6 +67,48 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         # stale connection would fail and Rasa would keep that turn's events in memory only. A ping replaces
         # the dead connection first (the same setting as bot.records.db.make_engine).
         self.engine.pool._pre_ping = True
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest ``HOT_EVENTS`` events of the current session, with every slot's latest value.
+
+        Two indexed queries (Rasa's own: the session start, then the newest rows first, limited); a slot
+        not set within that window gets its latest value from one more query, which a normal turn never
+        needs (``action_respond`` sets the dialogue slot on every turn).
+        """
+        row = self.SQLEvent
+        with self.session_scope() as session:
+            start = (
+                session.query(sa.func.max(row.timestamp))
+                .filter(row.sender_id == sender_id, row.type_name == SessionStarted.type_name)
+                .scalar()
+            )
+            in_session = [row.sender_id == sender_id] + ([row.timestamp >= start] if start is not None else [])
+            rows = session.query(row.data).filter(*in_session).order_by(row.id.desc()).limit(HOT_EVENTS).all()
+            events = [json.loads(r.data) for r in reversed(rows)]
+            if not events or self.domain is None:
+                return None
+            if len(rows) == HOT_EVENTS:
+                events = self._earlier_slots(session, in_session, events) + events
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _earlier_slots(self, session: Any, in_session: list[Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The latest ``slot`` event of each domain slot the window does not set (so its value survives)."""
+        row = self.SQLEvent
+        window = {e.get("name") for e in events if e.get("event") == SlotSet.type_name}
+        found = []
+        for slot in self.domain.slots if self.domain else []:
+            if slot.name in window:
+                continue
+            latest = (
+                session.query(row.data)
+                .filter(*in_session, row.type_name == SlotSet.type_name, row.action_name == slot.name)
+                .order_by(row.id.desc())
+                .limit(1)
+                .scalar()
+            )
+            if latest is not None:
+                found.append(json.loads(latest))
+        return found
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         """The tracker's events not yet stored, in the tracker's order, masked.

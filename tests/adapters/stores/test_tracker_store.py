@@ -181,3 +181,38 @@ def test_a_normal_turn_stores_exactly_its_new_events(tracker_store: MaskingSQLTr
     asyncio.run(tracker_store.save(tracker))  # saved again with nothing new: nothing written
 
     assert _keys(_stored(tracker_store)) == _keys(earlier + turn)
+
+
+# --- a turn loads a bounded window of the session (issue #16) --------------------------------------------
+
+
+def test_a_long_conversation_loads_its_latest_events_and_every_slot(db_url: str) -> None:
+    """A turn's cost must not grow with the conversation: only the latest HOT_EVENTS events are loaded, a
+    slot last set before that window keeps its value, and the next save still writes only the new turn."""
+    from bot.adapters.stores.tracker_store import HOT_EVENTS
+
+    domain = Domain.from_dict({"slots": {"dialogue": {"type": "any", "mappings": [{"type": "custom"}]}}})
+    store = MaskingSQLTrackerStore(host=db_url, domain=domain)
+    try:
+        events: list[Event] = [*_session(1000.0)]
+        for i in range(30):
+            events += _turn(1001.0 + i, f"第{i}句")
+        # Then turns whose action set no slot (as when the action server was down): the window holds none.
+        for i in range(20):
+            events += [e for e in _turn(1100.0 + i, f"无槽{i}") if not isinstance(e, SlotSet)]
+        _save(store, events)
+
+        tracker = asyncio.run(store.retrieve(SENDER))
+        assert tracker is not None
+        assert len(tracker.events) == HOT_EVENTS + 1  # the window, and the slot event carried in front of it
+        assert tracker.get_slot("dialogue") == {"turn": "第29句"}
+        assert _keys(list(tracker.events)[1:]) == _keys(events[-HOT_EVENTS:])
+
+        for event in _turn(1200.0, "再问一句"):
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+        assert len(_stored(store)) == len(events) + 5  # the new turn only: nothing of the window again
+        full = asyncio.run(store.retrieve_full_tracker(SENDER))
+        assert full is not None and len(full.events) == len(events) + 5
+    finally:
+        store.engine.dispose()

@@ -32,7 +32,12 @@ elif [ "$SHOUZI_WORKERS" -gt 1 ]; then
     printf "lock_store:\n  type: bot.adapters.stores.lock_store.FileLockStore\n  lock_dir: %s\n" "$SHOUZI_DATA_DIR/locks"
   } >"$endpoints"
 fi
-.venv/bin/rasa run -m "$model" -i "$SHOUZI_HOST" -p "$SHOUZI_PORT" --credentials credentials.yml \
+# Several workers accept from one socket: a kept-alive connection would stay with the worker that accepted it,
+# and a few busy clients (a load balancer's pooled connections) could load one worker while the other idles.
+# Closing after each response lets the next request go to whichever worker is free (cheap on a LAN).
+keep_alive=True
+if [ "$SHOUZI_WORKERS" -gt 1 ]; then keep_alive=False; fi
+SANIC_KEEP_ALIVE="$keep_alive" .venv/bin/rasa run -m "$model" -i "$SHOUZI_HOST" -p "$SHOUZI_PORT" --credentials credentials.yml \
   --endpoints "$endpoints" --quiet >"$logs/rasa.log" 2>&1 &
 rasa_pid=$!
 # Deadlines (R12): escalations not acknowledged in time move up a tier. Safe with several instances.

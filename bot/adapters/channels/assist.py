@@ -30,7 +30,7 @@ from bot.adapters.channels.staff import STATIC, _send, _token, serve_page
 from bot.adapters.channels.web import Asset
 from bot.adapters.http import body_of, client_address, error_response, json_response
 from bot.adapters.sms import SmsDelivery, every_seconds, gateway_url
-from bot.adapters.startup import prepare_rasa_server
+from bot.adapters.startup import bind_to_server, prepare_rasa_server
 from bot.analysis import analyse, to_api
 from bot.catalog import get_catalog
 from bot.config import settings
@@ -65,6 +65,7 @@ class AssistInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         prepare_rasa_server()
         bp = Blueprint("assist_webhook", __name__)
+        bind_to_server(bp)
         page = Asset.load(STATIC / "console.html", "text/html; charset=utf-8")
         tasks: list[asyncio.Task[None]] = []
 

@@ -14,7 +14,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.adapters.startup import prepare_rasa_server
+from bot.adapters.startup import bind_to_server, prepare_rasa_server
 
 DESCRIPTION = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
@@ -36,6 +36,7 @@ class OpenApiInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         prepare_rasa_server()
         bp = Blueprint("openapi_webhook", __name__)
+        bind_to_server(bp)
         document = description()
 
         @bp.route("/", methods=["GET"])

@@ -20,7 +20,7 @@ from sanic.response import HTTPResponse
 
 from bot.adapters.channels.turns import apology, run_turn
 from bot.adapters.http import client_address, client_key, error_response, json_body, json_response
-from bot.adapters.startup import prepare_rasa_server
+from bot.adapters.startup import bind_to_server, prepare_rasa_server
 from bot.config import settings
 from bot.conversation.replies import Reply, render_text
 from bot.inputs import ClientError, clean_text
@@ -71,6 +71,7 @@ class LimitedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         prepare_rasa_server()
         bp = Blueprint("limited_rest_webhook", __name__)
+        bind_to_server(bp)
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

@@ -32,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.adapters import conversations
 from bot.adapters.channels.web import Asset, _send_asset
 from bot.adapters.http import client_address, error_response, json_body
-from bot.adapters.startup import prepare_rasa_server
+from bot.adapters.startup import bind_to_server, prepare_rasa_server
 from bot.catalog import get_catalog
 from bot.config import PROJECT_ROOT
 from bot.inputs import ClientError
@@ -140,6 +140,7 @@ class StaffInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         prepare_rasa_server()
         bp = Blueprint("staff_webhook", __name__)
+        bind_to_server(bp)
         assets = load_assets(STATIC, {"chart.umd.min.js": VENDOR / "chart.umd.min.js"})
 
         async def run(request: Request, work: Callable[[], Awaitable[HTTPResponse]]) -> HTTPResponse:

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import DEFAULT_SLOT_NAMES
 from rasa.shared.core.events import BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -42,20 +43,23 @@ def _metadata(value: dict[str, Any] | None) -> dict[str, Any]:
 
 def masked(event: Event) -> Event:
     """A copy of ``event`` with every string that could identify an applicant masked (the same event
-    when there is nothing to mask)."""
-    clone = copy.deepcopy(event)
-    clone.metadata = _metadata(event.metadata)
-    if isinstance(clone, UserUttered):
-        if clone.text:
-            clone.text = mask(clone.text)
-        clone.parse_data = mask_value(clone.parse_data)
-    elif isinstance(clone, SlotSet):
-        clone.value = mask_value(clone.value)
-    elif isinstance(clone, BotUttered):
-        if clone.text:
-            clone.text = mask(clone.text)
-        clone.data = mask_value(clone.data)
-    return event if clone.as_dict() == event.as_dict() else clone
+    when there is nothing to mask). The masking helpers build new containers, so a shallow copy with the
+    masked fields put back leaves the live event untouched (a deep copy cost 4 % of a turn, #16)."""
+    fields: dict[str, Any] = {"metadata": _metadata(event.metadata)}
+    if isinstance(event, UserUttered):
+        fields["text"] = mask(event.text) if event.text else event.text
+        fields["parse_data"] = mask_value(event.parse_data)
+    elif isinstance(event, SlotSet):
+        fields["value"] = mask_value(event.value)
+    elif isinstance(event, BotUttered):
+        fields["text"] = mask(event.text) if event.text else event.text
+        fields["data"] = mask_value(event.data)
+    if all(value == getattr(event, name) for name, value in fields.items()):
+        return event
+    clone = copy.copy(event)
+    for name, value in fields.items():
+        setattr(clone, name, value)
+    return clone
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
@@ -97,7 +101,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         window = {e.get("name") for e in events if e.get("event") == SlotSet.type_name}
         found = []
         for slot in self.domain.slots if self.domain else []:
-            if slot.name in window:
+            if slot.name in window or slot.name in DEFAULT_SLOT_NAMES:  # Rasa's own: never steer our turns
                 continue
             latest = (
                 session.query(row.data)

@@ -62,6 +62,26 @@ def masked(event: Event) -> Event:
     return clone
 
 
+_STORED = "_shouzi_stored"
+
+
+def _remember_stored(tracker: DialogueStateTracker) -> None:
+    """Marks every event the tracker now holds as stored: how many, and the last one itself."""
+    tracker.__dict__[_STORED] = (len(tracker.events), tracker.events[-1] if tracker.events else None)
+
+
+def _stored_prefix(tracker: DialogueStateTracker, events: list[Event]) -> int | None:
+    """How many leading events are known to be stored, when the tracker was read from or saved to this
+    store and only appended to since (its last stored event is still in place); None when unknown."""
+    mark = tracker.__dict__.get(_STORED)
+    if mark is None:
+        return None
+    count, last = mark
+    if count == 0 or count > len(events) or events[count - 1] is not last:
+        return None
+    return int(count)
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """Configured in endpoints.yml as ``type: bot.adapters.stores.tracker_store.MaskingSQLTrackerStore``."""
 
@@ -75,25 +95,28 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest ``HOT_EVENTS`` events of the current session, with every slot's latest value.
 
-        Two indexed queries (Rasa's own: the session start, then the newest rows first, limited); a slot
-        not set within that window gets its latest value from one more query, which a normal turn never
-        needs (``action_respond`` sets the dialogue slot on every turn).
+        One indexed query (the newest rows of the session first, limited; the session start as a subquery,
+        as Rasa's own); a slot not set within that window gets its latest value from one more query, which a
+        normal turn never needs (``action_respond`` sets the dialogue slot on every turn). The tracker
+        remembers which of its events came from here, so that saving it needs no query (``_additional_events``).
         """
         row = self.SQLEvent
         with self.session_scope() as session:
             start = (
-                session.query(sa.func.max(row.timestamp))
-                .filter(row.sender_id == sender_id, row.type_name == SessionStarted.type_name)
-                .scalar()
+                sa.select(sa.func.max(row.timestamp))
+                .where(row.sender_id == sender_id, row.type_name == SessionStarted.type_name)
+                .scalar_subquery()
             )
-            in_session = [row.sender_id == sender_id] + ([row.timestamp >= start] if start is not None else [])
+            in_session = [row.sender_id == sender_id, sa.or_(start.is_(None), row.timestamp >= start)]
             rows = session.query(row.data).filter(*in_session).order_by(row.id.desc()).limit(HOT_EVENTS).all()
             events = [json.loads(r.data) for r in reversed(rows)]
             if not events or self.domain is None:
                 return None
             if len(rows) == HOT_EVENTS:
                 events = self._earlier_slots(session, in_session, events) + events
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        _remember_stored(tracker)
+        return tracker
 
     def _earlier_slots(self, session: Any, in_session: list[Any], events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The latest ``slot`` event of each domain slot the window does not set (so its value survives)."""
@@ -114,6 +137,15 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
                 found.append(json.loads(latest))
         return found
 
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save; the tracker then counts as stored up to its last event (only once committed)."""
+        try:
+            await super().save(tracker)
+        except BaseException:
+            tracker.__dict__.pop(_STORED, None)  # not known to be stored: the next save asks the database
+            raise
+        _remember_stored(tracker)
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         """The tracker's events not yet stored, in the tracker's order, masked.
 
@@ -128,6 +160,10 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         """
         events = list(tracker.events)
         if not events:
+            return
+        known = _stored_prefix(tracker, events)
+        if known is not None:  # read from this store and only appended to since: the tail is new
+            yield from (masked(event) for event in events[known:])
             return
         stamps = [event.timestamp for event in events]
         row = self.SQLEvent

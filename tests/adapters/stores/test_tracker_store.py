@@ -216,3 +216,40 @@ def test_a_long_conversation_loads_its_latest_events_and_every_slot(db_url: str)
         assert full is not None and len(full.events) == len(events) + 5
     finally:
         store.engine.dispose()
+
+
+def test_a_tracker_read_from_the_store_saves_its_tail_without_asking(
+    tracker_store: MaskingSQLTrackerStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read back, appended to and saved: the new events are known without a query; a tracker built
+    elsewhere (the fail-safe store's, during an outage) still asks the database."""
+    now = time.time()
+    earlier = [*_session(now - 60), *_turn(now - 50, "你好")]
+    _save(tracker_store, earlier)
+    tracker = asyncio.run(tracker_store.retrieve(SENDER))
+    assert tracker is not None
+    asked: list[str] = []
+    original = MaskingSQLTrackerStore._additional_events
+
+    def spy(self: MaskingSQLTrackerStore, session: Any, t: DialogueStateTracker) -> Any:
+        real_query = session.query
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            asked.append("query")
+            return real_query(*args, **kwargs)
+
+        session.query = counting
+        return original(self, session, t)
+
+    monkeypatch.setattr(MaskingSQLTrackerStore, "_additional_events", spy)
+    for turn in (_turn(now, "补办身份证"), _turn(now + 1, "要带什么")):
+        for event in turn:
+            tracker.update(event)
+        asyncio.run(tracker_store.save(tracker))
+    assert asked == []
+    assert _keys(_stored(tracker_store)) == _keys(earlier + _turn(now, "补办身份证") + _turn(now + 1, "要带什么"))
+
+    elsewhere = DialogueStateTracker.from_events(SENDER, list(tracker.events))  # same events, not read here
+    asyncio.run(tracker_store.save(elsewhere))
+    assert asked == ["query"]
+    assert len(_stored(tracker_store)) == len(earlier) + 10  # nothing written twice

@@ -253,3 +253,15 @@ def test_a_tracker_read_from_the_store_saves_its_tail_without_asking(
     asyncio.run(tracker_store.save(elsewhere))
     assert asked == ["query"]
     assert len(_stored(tracker_store)) == len(earlier) + 10  # nothing written twice
+
+
+def test_rows_carry_the_columns_rasa_writes(tracker_store: MaskingSQLTrackerStore) -> None:
+    """The multi-row insert fills every column as Rasa's ORM save did (queries and retention read them)."""
+    said = UserUttered("补办身份证", {"name": "consult_item", "confidence": 0.9}, timestamp=1001.0)
+    _save(tracker_store, [*_session(1000.0), said, *_turn(1001.0, "补办身份证")[1:]])
+    row = tracker_store.SQLEvent
+    with tracker_store.session_scope() as session:
+        got = session.query(row.sender_id, row.type_name, row.timestamp, row.intent_name, row.action_name).all()
+    assert (SENDER, "user", 1001.0, "consult_item", None) in got
+    assert (SENDER, "action", 1001.001, None, "action_respond") in got
+    assert (SENDER, "slot", 1001.002, None, "dialogue") in got

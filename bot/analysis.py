@@ -117,12 +117,15 @@ def _request_type(
         best, fell_back = {"name": RequestType.OUT_OF_SCOPE, "confidence": max(oos_conf, 1 - float(p_government))}, True
     elif (
         best["name"] in GOVERNMENT_TYPES
-        and confidence < settings().oos_confidence
+        and sum(float(r.get("confidence") or 0) for r in government) < settings().oos_confidence
+        and (p_government is None or float(p_government) < GOVERNMENT_LIKELY)
         and not any(m.kind in (ITEM, PROBLEM, RECORD, APPLICATION) for m in matches)
         and _out_of_scope_rank(parse) >= 0.2
     ):
         # Government-like only by a little, naming nothing the district handles: out of scope
-        # rather than guessed into a department.
+        # rather than guessed into a department. "A little" is the government types together (a
+        # complaint that reads half as a report is still a government matter), and the department
+        # model's clear "governmental" vetoes it, as it overrules a hesitant out-of-scope above.
         best = {"name": RequestType.OUT_OF_SCOPE, "confidence": _out_of_scope_rank(parse)}
     if best["name"] in REJECTION_LIKE and names_rejection(text, get_cues()) and assessment().rejection_told:
         # A rejection act told with its ground is a disputed rejection, whatever else the message

@@ -47,6 +47,24 @@ def test_low_confidence_without_evidence_is_out_of_scope(catalog: Catalog, make_
     assert a.route.departments == []
 
 
+def test_government_types_together_decide_how_governmental_a_message_is(
+    catalog: Catalog, make_parse: ParseFactory
+) -> None:
+    """Torn between complaint and report, each below half, is still a government matter; so is a hesitant one
+    the department model finds clearly governmental. Torn and doubted by both stays out of scope."""
+    split = make_parse("业主反映小区物业乱收费多年", intent="complaint", confidence=0.35, government=0.6)
+    split["intent_ranking"] = [
+        {"name": "complaint", "confidence": 0.35},
+        {"name": "report_issue", "confidence": 0.3},
+        {"name": "out_of_scope", "confidence": 0.3},
+    ]
+    assert analyse(split, catalog).request_type == "complaint"
+    hesitant = make_parse("某地规划随意变更", intent="complaint", confidence=0.4, government=0.9)
+    assert analyse(hesitant, catalog).request_type == "complaint"
+    doubted = make_parse("今晚食咩好", intent="consult_item", confidence=0.4, government=0.3)
+    assert analyse(doubted, catalog).request_type == "out_of_scope"
+
+
 def test_town_from_text_or_hint(catalog: Catalog, make_parse: ParseFactory) -> None:
     assert analyse(make_parse("我喺官窑"), catalog).route.town == "狮山镇"
     assert analyse(make_parse("开餐馆"), catalog, town_hint="九江镇").route.town == "九江镇"

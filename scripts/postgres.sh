@@ -14,6 +14,11 @@ as_owner() {  # PostgreSQL refuses to run as root: run it as the package's postg
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Tests run without fsync: fast, and a crashed test server loses nothing that matters. A crash after an
+# unflushed commit then loses that commit, so fault injection (scripts/reliability.py) sets SHOUZI_PG_DURABLE=1
+# to crash a server configured as a real one is (fsync and synchronous commit on).
+durability="-c fsync=off -c synchronous_commit=off"
+if [ "${SHOUZI_PG_DURABLE:-0}" = 1 ]; then durability="-c fsync=on -c synchronous_commit=on"; fi
 case "$verb" in
   start)
     [ -n "$port" ] || { echo "usage: $0 start DIR PORT" >&2; exit 2; }
@@ -31,7 +36,7 @@ case "$verb" in
     as_owner "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability" start >/dev/null \
       || { cat "$dir/server.log" >&2; exit 1; }
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres shouzi
     echo "postgresql+psycopg2://postgres@127.0.0.1:$port/shouzi"
@@ -42,7 +47,7 @@ case "$verb" in
   resume)
     [ -n "$port" ] || { echo "usage: $0 resume DIR PORT" >&2; exit 2; }
     as_owner "$(pg_bin)/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability" start >/dev/null
     ;;
   stop)
     bin="$(pg_bin)"

@@ -13,6 +13,7 @@ from typing import Any
 from bot.catalog import Catalog
 from bot.catalog.matcher import APPLICATION, ITEM, PROBLEM, RECORD, Match, outermost
 from bot.config import settings
+from bot.nlu.script import is_traditional
 from bot.policy import get_policy
 from bot.policy.assess import Assessment, assess
 from bot.policy.cues import get_cues
@@ -36,6 +37,7 @@ class Analysis:
     record_numbers: tuple[str, ...]
     application_numbers: tuple[str, ...]
     bounced: bool = False  # sent away informally by a department ("不归我们管"), R2
+    traditional: bool = False  # written in traditional characters: answered in them too
     # Holds the assessment once computed: most messages never need the fact model.
     _assessed: list[Assessment] = field(default_factory=list, repr=False, compare=False)
 
@@ -61,6 +63,8 @@ OOS_OVERRULE_BELOW = 0.9
 GOVERNMENT_LIKELY = 0.8
 GOVERNMENT_UNLIKELY = 0.15
 OOS_DOUBTFUL = 0.95
+# What the intent model may guess for a bare item name when it falls back; the item decides instead.
+UNSURE_ABOUT_AN_ITEM = (*CONVERSATION_ACTS, RequestType.OUT_OF_SCOPE, RequestType.QUERY_PROGRESS)
 # Request types a told rejection (with its ground) turns into a dispute.
 REJECTION_LIKE = (RequestType.COMPLAINT, RequestType.CONSULT_ITEM, RequestType.REPORT_ISSUE, RequestType.ONLINE_HELP)
 
@@ -127,6 +131,11 @@ def _request_type(
         # complaint that reads half as a report is still a government matter), and the department
         # model's clear "governmental" vetoes it, as it overrules a hesitant out-of-scope above.
         best = {"name": RequestType.OUT_OF_SCOPE, "confidence": _out_of_scope_rank(parse)}
+    if fell_back and _names_an_item_only(matches) and best["name"] in UNSURE_ABOUT_AN_ITEM:
+        # A bare item name ("办居住证", "补领结婚证") that the intent model cannot place: asking about the
+        # item is what it is — not a goodbye, a "no", or a progress query without any number.
+        consult = next((r for r in ranking if r["name"] == RequestType.CONSULT_ITEM), {"confidence": 0.0})
+        best = {"name": RequestType.CONSULT_ITEM, "confidence": float(consult.get("confidence") or 0.0)}
     if best["name"] in REJECTION_LIKE and names_rejection(text, get_cues()) and assessment().rejection_told:
         # A rejection act told with its ground is a disputed rejection, whatever else the message
         # complains about or asks: the escalation policy (R6) must see it.
@@ -141,6 +150,8 @@ def _request_type(
 def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = None) -> Analysis:
     """Builds an Analysis from a Rasa parse result (intent ranking, catalog matches, department model)."""
     text = str(parse.get("text") or "")
+    original = str(parse.get("original_text") or text)
+    traditional = parse.get("script") == "traditional" or is_traditional(original)
     matches = tuple(Match(**m) for m in parse.get("catalog_matches") or [])
     model_ranking = [(str(c), float(p)) for c, p in parse.get("department_ranking") or []]
     assessed: list[Assessment] = []  # shared with the Analysis: the request type may need it first
@@ -165,7 +176,15 @@ def analyse(parse: Mapping[str, Any], catalog: Catalog, town_hint: str | None = 
         record_numbers=tuple(dict.fromkeys(normalise(m.value) for m in matches if m.kind == RECORD)),
         application_numbers=tuple(dict.fromkeys(m.value for m in matches if m.kind == APPLICATION)),
         bounced=was_bounced(text, get_cues()),
+        traditional=traditional,
         _assessed=assessed,
+    )
+
+
+def _names_an_item_only(matches: tuple[Match, ...]) -> bool:
+    """A catalog item is named and no record or application number (which a progress query has)."""
+    return any(m.kind == ITEM and m.length >= 2 for m in matches) and not any(
+        m.kind in (RECORD, APPLICATION) for m in matches
     )
 
 
@@ -211,4 +230,5 @@ def to_api(analysis: Analysis, catalog: Catalog) -> dict[str, Any]:
         "record_numbers": list(analysis.record_numbers),
         "application_numbers": list(analysis.application_numbers),
         "bounced": analysis.bounced,
+        "script": "traditional" if analysis.traditional else "simplified",
     }

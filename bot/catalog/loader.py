@@ -6,6 +6,7 @@ fixes a file in one pass instead of one error per run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -18,11 +19,12 @@ from bot.catalog.model import (
     ONLINE_MODES,
     PLATFORMS,
     REQUEST_TYPES_WITH_DEPARTMENT,
-    THEMES,
     Catalog,
     Department,
     Item,
     Problem,
+    Theme,
+    ThemeStep,
     Town,
     Window,
 )
@@ -146,6 +148,8 @@ _ITEM_FIELDS = {
     "unverified",
 }
 _PROBLEM_FIELDS = {"id", "name", "request_type", "department", "also", "keywords"}
+_THEME_FIELDS = {"id", "name", "aliases", "patterns", "summary", "window", "online", "together", "steps", "unverified"}
+_STEP_FIELDS = {"item", "after", "who", "when", "known_as"}
 
 
 def _department(raw: Any, where: str, errors: list[str]) -> Department:
@@ -210,9 +214,7 @@ def _item(raw: Any, where: str, department: str, towns: set[str], errors: list[s
             errors.append(f"{where}: unknown platform '{p}'")
     if online != "仅限线下" and not platforms:
         errors.append(f"{where}: online '{online}' needs at least one platform")
-    theme = e.opt_text("theme")
-    if theme is not None and theme not in THEMES:
-        errors.append(f"{where}: unknown theme '{theme}'")
+    theme = e.opt_text("theme")  # checked against themes.yaml once every file is read
     legal, promised = e.days("legal_days"), e.days("promised_days")
     legal_unit = e.choice("legal_unit", ("工作日", "日"), required=False) or "工作日"
     if legal is not None and promised is not None and legal_unit == "工作日" and promised > legal:
@@ -261,6 +263,79 @@ def _problem(raw: Any, where: str, departments: set[str], errors: list[str]) -> 
         also=also,
         keywords=e.texts("keywords", min_len=1),
     )
+
+
+def _theme(raw: Any, where: str, items: set[str], errors: list[str]) -> Theme:
+    """One whole matter; steps must name catalog items, and ``after`` only earlier steps (so the file
+    order is always a valid order and there can be no cycle)."""
+    e = _Entry(raw, where, errors, _THEME_FIELDS)
+    steps: list[ThemeStep] = []
+    seen: set[str] = set()
+    for i, rs in enumerate(e.entries("steps")):
+        at = f"{where}.steps[{i}]"
+        se = _Entry(rs, at, errors, _STEP_FIELDS)
+        item = se.text("item")
+        if item and item not in items:
+            errors.append(f"{at}: unknown item '{item}'")
+        if item in seen:
+            errors.append(f"{at}: item '{item}' appears twice in the theme")
+        after = se.texts("after", required=False)
+        for a in after:
+            if a not in seen:
+                errors.append(f"{at}: after '{a}' is not an earlier step of this theme")
+        seen.add(item)
+        steps.append(
+            ThemeStep(
+                item=item,
+                after=after,
+                who=se.opt_text("who") or "申请人本人",
+                when=se.opt_text("when"),
+                known_as=se.texts("known_as", required=False),
+            )
+        )
+    if len(steps) < 2:
+        errors.append(f"{where}: a theme needs at least 2 steps")
+    patterns = e.texts("patterns", required=False)
+    for pat in patterns:
+        try:
+            re.compile(pat)
+        except re.error as exc:
+            errors.append(f"{where}: pattern {pat!r} is not a valid regular expression ({exc})")
+    unverified = e.texts("unverified", required=False)
+    for u in unverified:
+        if u not in _THEME_FIELDS:
+            errors.append(f"{where}: unverified names an unknown field '{u}'")
+    return Theme(
+        id=e.text("id"),
+        name=e.text("name"),
+        aliases=e.texts("aliases", min_len=1),
+        patterns=patterns,
+        summary=e.text("summary"),
+        window=e.text("window"),
+        online=e.text("online"),
+        together=e.text("together"),
+        steps=tuple(steps),
+        unverified=unverified,
+    )
+
+
+def _check_themes(themes: list[Theme], items: list[Item], errors: list[str]) -> None:
+    """Names and aliases belong to one theme each; an item's ``theme`` names a known theme (an item may
+    belong to a theme without being one of its usual steps, e.g. a crane registration in 工程建设)."""
+    _unique("theme id", [t.id for t in themes], errors)
+    _unique("theme name", [t.name for t in themes], errors)
+    owner: dict[str, str] = {}
+    for t in themes:
+        for alias in t.aliases:
+            if alias in owner and owner[alias] != t.id:
+                errors.append(f"themes.yaml: alias '{alias}' belongs to both '{owner[alias]}' and '{t.id}'")
+            owner[alias] = t.id
+    by_name = {t.name: t for t in themes}
+    for item in items:
+        if item.theme is None:
+            continue
+        if item.theme not in by_name:
+            errors.append(f"item '{item.id}': unknown theme '{item.theme}' (not in themes.yaml)")
 
 
 def _each(doc: Any, key: str, path: Path, errors: list[str], build: Callable[[Any, str], T]) -> list[T]:
@@ -318,7 +393,14 @@ def load_catalog(directory: Path) -> Catalog:
     problems = _each(prob_doc, "problems", prob_path, errors, lambda r, w: _problem(r, w, dept_codes, errors))
     _unique("problem id", [p.id for p in problems], errors)
 
-    for name, doc in (("departments.yaml", dept_doc), ("towns.yaml", town_doc), ("problems.yaml", prob_doc)):
+    theme_path = directory / "themes.yaml"
+    theme_doc = _read_yaml(theme_path, errors)
+    item_ids = {i.id for i in items}
+    themes = _each(theme_doc, "themes", theme_path, errors, lambda r, w: _theme(r, w, item_ids, errors))
+    _check_themes(themes, items, errors)
+
+    docs = (("departments.yaml", dept_doc), ("towns.yaml", town_doc), ("problems.yaml", prob_doc))
+    for name, doc in (*docs, ("themes.yaml", theme_doc)):
         if isinstance(doc, dict) and isinstance(doc.get("source"), str):
             sources[name] = doc["source"].strip()
         else:
@@ -336,6 +418,7 @@ def load_catalog(directory: Path) -> Catalog:
         district_centre=district,
         hotline=hotline,
         sources=sources,
+        themes={t.id: t for t in themes},
     )
 
 

@@ -38,30 +38,6 @@ PLATFORMS = (
     "国家开发银行学生在线服务系统",
     "国家医疗机构、医师、护士电子化注册系统",
 )
-THEMES = (
-    "开办企业",
-    "开餐馆",
-    "开便利店",
-    "开药店",
-    "开美容美发店",
-    "开网吧",
-    "开旅馆",
-    "开健身房",
-    "开诊所",
-    "出生",
-    "入学",
-    "结婚",
-    "退休",
-    "身后事",
-    "二手房转移登记",
-    "新建商品房转移登记",
-    "就业创业",
-    "退役军人服务",
-    "残疾人服务",
-    "工程建设",
-    "企业注销",
-    "迁入户口",
-)
 REQUEST_TYPES_WITH_DEPARTMENT: tuple[str, ...] = (
     RequestType.CONSULT_ITEM,
     RequestType.COMPLAINT,
@@ -149,6 +125,38 @@ class Problem:
     keywords: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ThemeStep:
+    """One item of a whole matter: what must be done before it, who applies, when it applies at all."""
+
+    item: str
+    after: tuple[str, ...] = ()  # item ids of earlier steps of the same theme
+    who: str = "申请人本人"
+    when: str | None = None  # only in this situation ("贷款买房的"); None: always
+    known_as: tuple[str, ...] = ()  # what applicants call its result ("营业执照"), to hear "已经办好了"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A whole matter (一件事一次办): every item it takes, in order, and how to do them at once.
+
+    Data, not code: the district adds themes in ``themes.yaml`` and the loader checks them."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    patterns: tuple[str, ...]  # regular expressions over simplified text
+    summary: str
+    window: str
+    online: str
+    together: str
+    steps: tuple[ThemeStep, ...]
+    unverified: tuple[str, ...] = ()
+
+    def step(self, item_id: str) -> ThemeStep | None:
+        return next((s for s in self.steps if s.item == item_id), None)
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: one catalog per load
 class Catalog:
     departments: dict[str, Department]
@@ -158,3 +166,4 @@ class Catalog:
     district_centre: Town
     hotline: str = "12345"
     sources: dict[str, str] = field(default_factory=dict)
+    themes: dict[str, Theme] = field(default_factory=dict)  # by id, in file order

@@ -33,6 +33,11 @@ LISTS = (
     "notice_yes",
     "notice_no",
     "date",
+    "done",
+    "not_done",
+    "not_needed",
+    "what_else",
+    "whole_matter",
 )
 # A control word is a short message; a longer one is a request that happens to contain the word.
 MAX_CONTROL_CHARS = 15

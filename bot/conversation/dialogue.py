@@ -15,6 +15,7 @@ from typing import Any
 from bot.analysis import Analysis
 from bot.catalog import Catalog, Item, Problem
 from bot.catalog.matcher import DEPARTMENT, ITEM, PROBLEM, TOWN, matcher_for, outermost
+from bot.catalog.themes import finder_for, plan
 from bot.config import settings
 from bot.conversation.cues import MAX_CONTROL_CHARS, aspects_asked, fold, is_control, says, wants_human
 from bot.conversation.dispute_form import MAX_ASKS, RECORD_QUESTIONS, DisputeForm
@@ -24,7 +25,6 @@ from bot.conversation.replies import (
     ask_matter,
     ask_more,
     ask_rephrase,
-    ask_town,
     cancelled,
     clarify,
     comment_saved,
@@ -42,6 +42,7 @@ from bot.conversation.replies import (
     goodbye,
     greeting,
     handoff,
+    in_traditional,
     malformed_number,
     out_of_scope,
     progress_help,
@@ -54,8 +55,11 @@ from bot.conversation.replies import (
     report_referral,
     restarted,
     thanks,
+    theme_plan,
     too_long,
 )
+from bot.conversation.whole import WholeMatter, whole_matter
+from bot.nlu.script import to_traditional
 from bot.policy import get_policy
 from bot.policy.cues import get_cues as get_policy_cues
 from bot.policy.engine import decide
@@ -117,6 +121,8 @@ class DialogueState:
     records: tuple[str, ...] = ()  # numbers of the records this conversation opened, oldest first
     unrated: int = 0  # a served matter not rated yet: asked about at the end (好差评, once)
     rated: bool = False  # the applicant has rated this conversation
+    topic_theme: str | None = None  # the whole matter (一件事) under discussion, answered as a plan
+    theme_done: tuple[str, ...] = ()  # its items the applicant has or needs not (left out of the plan)
 
     def to_slot(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,6 +138,10 @@ class DialogueState:
         if not isinstance(records, (list, tuple)) or not all(isinstance(r, str) for r in records):
             return cls()
         kept["records"] = tuple(records)
+        done = kept.get("theme_done", ())
+        if not isinstance(done, (list, tuple)) or not all(isinstance(d, str) for d in done):
+            return cls()
+        kept["theme_done"] = tuple(done)
         try:
             state = cls(**kept)
         except TypeError:
@@ -173,6 +183,7 @@ class Heard:
     departments: tuple[str, ...]  # departments named by name or alias, in text order
     aspects: tuple[str, ...]  # what a follow-up asks about (time, fee, …)
     for_whom: str | None  # a family member the matter is for
+    theme_named: bool = False  # a whole matter (一件事) is named ("开餐馆", "生小孩")
 
     @property
     def item(self) -> Item | None:
@@ -206,11 +217,21 @@ def hear(a: Analysis, catalog: Catalog) -> Heard:
     for_whom = None
     if "family" in aspects or says("correction", text):
         for_whom = next((FAMILY[w] for w in sorted(FAMILY, key=len, reverse=True) if w in text), None)
-    return Heard(a, text, town, items, departments, aspects, for_whom)
+    theme_named = bool(finder_for(catalog).find(text))
+    return Heard(a, text, town, items, departments, aspects, for_whom, theme_named)
 
 
 def respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who: Conversation) -> Turn:
-    """The next turn. Records (R2, R4, R13, 好差评) go through ``desk``; everything else is pure."""
+    """The next turn. Records (R2, R4, R13, 好差评) go through ``desk``; everything else is pure.
+
+    An applicant who writes in traditional characters is answered in them (payloads stay as they are)."""
+    turn = _respond(a, state, catalog, desk, who)
+    if a.traditional:
+        return replace(turn, outputs=tuple(in_traditional(r, to_traditional) for r in turn.outputs))
+    return turn
+
+
+def _respond(a: Analysis, state: DialogueState, catalog: Catalog, desk: Desk, who: Conversation) -> Turn:
     raw = a.text.strip()
     if not raw or not any(ch.isalnum() for ch in raw):
         return Turn((empty_message(),), state, Outcome.CLARIFIED)
@@ -413,6 +434,7 @@ def _answer(h: Heard, state: DialogueState, catalog: Catalog, desk: Desk, who: C
         update = MatterUpdate(a.request_type, outcome, dept, item, number)
         open_ = outcome == Outcome.CLARIFIED
         nxt = replace(base, matter_open=open_, topic_item=item, topic_department=dept, topic_record=number)
+        nxt = replace(nxt, topic_theme=None, theme_done=())  # a plan sets its own (below)
         if number:
             nxt = replace(nxt, records=_with_record(state.records, str(number)))
         return Turn(outputs, _served(nxt, outcome), outcome, update)
@@ -448,6 +470,14 @@ def _answer(h: Heard, state: DialogueState, catalog: Catalog, desk: Desk, who: C
         nxt = replace(state.settled(), town=town_name)
         return Turn((follow_up_answer(topic, ("where",), catalog, town, state.for_whom),), nxt, Outcome.ANSWERED)
 
+    theme = catalog.themes.get(state.topic_theme or "")
+    if theme is not None and topic is None and not h.items and not h.theme_named and (_only_town(h) or h.aspects):
+        # "间铺喺狮山", "喺边度办", "几耐": about the whole matter under discussion — its plan again,
+        # now with the town's centre.
+        again = plan(theme, catalog, frozenset(state.theme_done))
+        nxt = replace(state.settled(), town=town_name)
+        return Turn((theme_plan(again, catalog, town),), nxt, Outcome.ANSWERED)
+
     if text == Payload.MORE:
         return Turn((ask_more(),), state.settled(town=town_name), Outcome.ANSWERED)
     if text == Payload.NONE_OF_THESE:
@@ -480,6 +510,16 @@ def _answer(h: Heard, state: DialogueState, catalog: Catalog, desk: Desk, who: C
             return refer(h.item, same_matter=True)
         if not h.aspects:
             return Turn((ask_rephrase(),), replace(state, matter_open=True), Outcome.CLARIFIED)
+
+    # A whole matter (一件事): every item in order, without what the applicant already has.
+    whole = _whole(h, state, catalog, rt, told_rejection)
+    if whole is not None:
+        remaining = plan(whole.theme, catalog, whole.done)
+        first = remaining.steps[0].item if remaining.steps else catalog.items[whole.theme.steps[0].item]
+        turn = served((theme_plan(remaining, catalog, town),), Outcome.REFERRED, first.department)
+        as_consult = replace(turn.matter, request_type=RequestType.CONSULT_ITEM) if turn.matter else None
+        nxt = replace(turn.state, topic_theme=whole.theme.id, theme_done=tuple(sorted(whole.done)))
+        return replace(turn, state=nxt, matter=as_consult)
 
     # A follow-up about the matter under discussion (time, fees, where, who must come …).
     if h.aspects and not told_rejection and (not h.items or (topic and h.item == topic)):
@@ -538,12 +578,8 @@ def _answer(h: Heard, state: DialogueState, catalog: Catalog, desk: Desk, who: C
             record, fresh = desk.open_coordination(ref, "multi_department", depts, item.id, text)
             outputs = (*refs, coordination_opened(record, catalog, fresh))
             return served(outputs, Outcome.COORDINATION_OPENED, depts[0], item.id)
-        if item.handled_in_towns and town_name is None:
-            nxt = replace(
-                base, pending_item=item.id, matter_open=True, topic_item=item.id, topic_department=item.department
-            )
-            update = MatterUpdate(rt, Outcome.CLARIFIED, item.department, item.id)
-            return Turn((ask_town(item, catalog),), nxt, Outcome.CLARIFIED, update)
+        # Answered first and whole, town or not: the reply names the district centre, "or any town
+        # centre", and offers the nearest town's address (R1, R3).
         return refer(item)
 
     if dept is not None and a.route.confident:
@@ -605,8 +641,21 @@ def _names_other_item(h: Heard, pending: str) -> bool:
 
 
 def _has_content(h: Heard) -> bool:
-    """The message names something the district handles: an item, a department or a problem."""
-    return bool(h.items or h.departments or any(m.kind == PROBLEM for m in h.a.matches))
+    """The message names something the district handles: an item, a department, a problem or a
+    whole matter."""
+    return bool(h.items or h.departments or h.theme_named or any(m.kind == PROBLEM for m in h.a.matches))
+
+
+# Request types that are never a whole matter, whatever they name ("隔壁开餐厅油烟好大" is a report).
+NOT_WHOLE = (*REPORT_TYPES, RequestType.DISPUTE_REJECTION, RequestType.QUERY_PROGRESS, RequestType.REQUEST_HUMAN)
+
+
+def _whole(h: Heard, state: DialogueState, catalog: Catalog, rt: str, told_rejection: bool) -> WholeMatter | None:
+    """The whole matter this message asks about, if it asks about one (see bot.conversation.whole)."""
+    if told_rejection or (rt in NOT_WHOLE and not says("what_else", h.text)):
+        return None
+    topic = catalog.themes.get(state.topic_theme or "")
+    return whole_matter(h.text, catalog, h.items, h.aspects, topic, frozenset(state.theme_done))
 
 
 def _ends(h: Heard) -> bool:

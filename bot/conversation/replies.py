@@ -7,12 +7,13 @@ re-deciding what to say.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bot.catalog import Catalog, Department, Item, Problem, Town
+from bot.catalog.themes import Plan, PlannedStep
 from bot.conversation.dispute_form import (
     DATE_ANSWERS,
     EXTRA_ANSWERS,
@@ -146,7 +147,7 @@ def referral(item: Item, catalog: Catalog, town: Town | None, for_whom: str | No
     dept = catalog.departments[item.department]
     sections: list[tuple[str, str]] = [
         ("办理部门", f"{dept.name}（{item.section}）"),
-        ("办理地点", _where(item, dept, town, catalog)),
+        ("办理地点", _where_any_town(item, dept, town, catalog)),
         ("网上办理", _online(item)),
         ("所需材料", "；".join(f"{i}. {m}" for i, m in enumerate(item.materials, 1))),
         ("办理时限", _time_limits(item)),
@@ -159,11 +160,13 @@ def referral(item: Item, catalog: Catalog, town: Town | None, for_whom: str | No
         sections.append((f"为{for_whom}办理", _delegation(item, dept, catalog, for_whom)))
     sections.append(("咨询电话", _contact(dept, catalog)))
     footer = UNVERIFIED_NOTE if item.unverified or dept.unverified else ""
+    # Answered first and whole; the nearest town centre's address is offered, not required (R1, R3).
+    towns = tuple(Button(t, t) for t in catalog.towns if t in item.towns) if item.handled_in_towns and not town else ()
     return Reply(
         kind="referral",
         title=f"您咨询的“{item.name}”办理指引如下：",
         sections=tuple(sections),
-        buttons=(Button("还有其他问题", Payload.MORE), Button.same(Payload.HUMAN)),
+        buttons=(*towns, Button("还有其他问题", Payload.MORE), Button.same(Payload.HUMAN)),
         footer=footer,
         data={"item": item.id, "department": dept.code, "town": town.name if town else None},
     )
@@ -347,6 +350,88 @@ def cancelled() -> Reply:
         kind="cancelled",
         title="好的，已取消。还有其他需要，随时告诉我。",
         buttons=(Button("还有其他问题", Payload.MORE), Button.same(Payload.HUMAN)),
+    )
+
+
+_ORDINALS = "一二三四五六七八九十"
+
+
+def _stage_label(n: int, size: int) -> str:
+    word = _ORDINALS[n - 1] if n <= len(_ORDINALS) else str(n)
+    return f"第{word}步" + ("（以下几项可同时办）" if size > 1 else "")
+
+
+def _plan_line(number: int, planned: PlannedStep, catalog: Catalog) -> str:
+    item, step = planned.item, planned.step
+    dept = catalog.departments[item.department]
+    days = f"约 {planned.days} 个工作日" if planned.days is not None else "时限以办事指南为准"
+    if item.instant:
+        days = "即办"
+    online = {"全程网办": "可全程网办", "网上预审": "可网上预审", "仅限线下": "到窗口办理"}[item.online]
+    when = f"；{step.when}才需要办" if step.when else ""
+    return f"{number}. {item.name}——{dept.short}办理，由{step.who}申请；{days}；{online}{when}"
+
+
+def theme_plan(plan: Plan, catalog: Catalog, town: Town | None = None) -> Reply:
+    """A whole matter (一件事) as one plan: every remaining item in order, who does each, what can be
+    done together (联办), the one window and online route, and the total time."""
+    theme = plan.theme
+    sections: list[tuple[str, str]] = []
+    number = 0
+    for n, stage in enumerate(plan.stages, 1):
+        lines = []
+        for planned in stage:
+            number += 1
+            lines.append(_plan_line(number, planned, catalog))
+        sections.append((_stage_label(n, len(stage)), "；".join(lines)))
+    if plan.done:
+        sections.append(("已办好或不需要的", "、".join(i.name for i in plan.done) + "（已从清单中去掉）"))
+    where = theme.window
+    if town is not None:
+        where += f"；您在{town.name}，可到{town.centre}（{town.address}；{town.hours}）"
+    sections.append(("一次办", f"{where}；网上：{theme.online}"))
+    sections.append(("联办", theme.together))
+    total = f"材料齐全时约 {plan.total_days} 个工作日（按先后顺序最长的一条计算，可同时办的不重复计算）"
+    if not plan.total_known:
+        total += "；个别事项未公布时限，以办事指南为准"
+    sections.append(("总用时", total))
+    sections.append(("咨询电话", f"{catalog.hotline} 政务服务便民热线"))
+    steps = plan.steps
+    title = (
+        f"“{theme.name}”一件事，除了您已办好的，还要办以下 {len(steps)} 项，按先后顺序："
+        if plan.done
+        else f"“{theme.name}”一件事（{theme.summary}），共 {len(steps)} 项，按先后顺序："
+    )
+    if not steps:
+        title = f"“{theme.name}”一件事要办的事项，您都已经办好了。"
+    buttons = tuple(Button(s.item.name, s.item.name) for s in steps[:3])
+    unverified = theme.unverified or any(s.item.unverified for s in steps)
+    return Reply(
+        kind="theme_plan",
+        title=title,
+        sections=tuple(sections),
+        buttons=(*buttons, Button("还有其他问题", Payload.MORE), Button.same(Payload.HUMAN)),
+        footer=("想知道某一项要带什么材料，直接说出事项名称即可。" + (UNVERIFIED_NOTE if unverified else "")),
+        data={
+            "theme": theme.id,
+            "items": [s.item.id for s in steps],
+            "stages": [[s.item.id for s in stage] for stage in plan.stages],
+            "done": [i.id for i in plan.done],
+            "total_days": plan.total_days,
+            "town": town.name if town else None,
+        },
+    )
+
+
+def in_traditional(reply: Reply, convert: Callable[[str], str]) -> Reply:
+    """The reply in the applicant's script: every text they read, never a payload or the data."""
+    return Reply(
+        kind=reply.kind,
+        title=convert(reply.title),
+        sections=tuple((convert(k), convert(v)) for k, v in reply.sections),
+        buttons=tuple(Button(convert(b.title), b.payload) for b in reply.buttons),
+        footer=convert(reply.footer),
+        data={**reply.data, "script": "traditional"},
     )
 
 

@@ -18,7 +18,6 @@ from bot.records.db import make_engine
 from bot.records.desk import ServiceDesk
 from bot.records.migrate import upgrade
 from bot.records.store import RecordStore
-from bot.vocabulary import Payload
 from tests.conftest import ParseFactory
 
 WHO = Conversation("applicant-1", "rest")
@@ -45,15 +44,36 @@ def _district_item(catalog: Catalog) -> Item:
     return next(i for i in catalog.items.values() if not i.handled_in_towns)
 
 
-def test_town_item_without_town_asks_for_it_with_buttons(
+def test_town_item_without_town_is_answered_first_and_offers_the_town_centres(
     catalog: Catalog, make_parse: ParseFactory, desk: ServiceDesk
 ) -> None:
     item = _town_item(catalog)
     turn = respond(analyse(make_parse(item.name), catalog), DialogueState(), catalog, desk, WHO)
     reply = turn.outputs[0]
-    assert isinstance(reply, Reply) and reply.kind == "ask_town"
-    assert {b.payload for b in reply.buttons} >= {"西樵镇", "大沥镇", Payload.DISTRICT_CENTRE}
-    assert turn.state.pending_item == item.id
+    assert isinstance(reply, Reply) and reply.kind == "referral" and turn.outcome == "referred"
+    sections = dict(reply.sections)
+    assert {"办理部门", "办理地点", "网上办理", "所需材料", "办理时限"} <= set(sections)
+    assert "南海区行政服务中心" in sections["办理地点"] and "镇街的行政服务中心" in sections["办理地点"]
+    assert {b.payload for b in reply.buttons} >= {"西樵镇", "大沥镇"}
+    assert turn.state.topic_item == item.id and not turn.state.matter_open
+
+
+def test_whole_matter_is_answered_as_one_plan_in_the_applicants_script(
+    catalog: Catalog, make_parse: ParseFactory, desk: ServiceDesk
+) -> None:
+    parse = make_parse("我想喺桂城开间奶茶铺，要办咩牌照？")
+    parse["original_text"], parse["script"] = "我想喺桂城開間奶茶舖，要辦咩牌照？", "traditional"
+    turn = respond(analyse(parse, catalog), DialogueState(), catalog, desk, WHO)
+    reply = turn.outputs[0]
+    assert reply.kind == "theme_plan" and reply.data["theme"] == "open_small_catering"
+    assert reply.data["items"][0] == "msa.individual_business_registration"
+    assert "營業執照" in render_text(reply) and "办" not in render_text(reply)
+    assert all(b.payload == b.payload.strip() for b in reply.buttons)
+    follow = respond(analyse(make_parse("营业执照办好了，还要办什么"), catalog), turn.state, catalog, desk, WHO)
+    nxt = follow.outputs[0]
+    assert nxt.kind == "theme_plan" and nxt.data["theme"] == "open_small_catering"
+    assert "msa.individual_business_registration" in nxt.data["done"]
+    assert "msa.individual_business_registration" not in nxt.data["items"]
 
 
 def test_town_answer_completes_the_referral_at_the_town_centre(
@@ -370,7 +390,7 @@ def test_a_typed_town_corrects_the_matter_under_discussion(
     kinds, state, _ = _say("搞错了，我在大沥", state, catalog, make_parse, desk, intent="greet", confidence=0.3)
     assert kinds == ["referral"] and state.town == "大沥镇"
     turn = respond(analyse(make_parse("在獅山", intent="greet"), catalog), state, catalog, desk, WHO)
-    assert "狮山镇行政服务中心" in render_text(turn.outputs[0])  # traditional characters folded
+    assert "獅山鎮行政服務中心" in render_text(turn.outputs[0])  # understood, and answered in traditional
 
 
 def test_a_correction_replaces_the_item_in_the_same_matter(

@@ -21,6 +21,7 @@ NOT_A_BOUNCE = {
     "report_referral",
     "department_referral",
     "ask_town",
+    "theme_plan",  # a whole matter (一件事) answered as one plan
     "clarify",
     "ask_matter",  # which matter a bare follow-up or a bounce is about (then answered or coordinated)
     "coordination_opened",

@@ -101,8 +101,7 @@ class LimitedRestInput(RestInput):
                 sorry = Reply.from_dict(apology())
                 buttons = [{"title": b.title, "payload": b.payload} for b in sorry.buttons]
                 messages = [
-                    {"recipient_id": sender, "text": render_text(sorry), "buttons": buttons},
-                    {"recipient_id": sender, "custom": sorry.as_dict()},
+                    {"recipient_id": sender, "text": render_text(sorry), "buttons": buttons, "custom": sorry.as_dict()}
                 ]
             return json_response(messages)
 

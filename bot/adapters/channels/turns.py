@@ -16,17 +16,39 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
+class ReplyCollector(CollectingOutputChannel):
+    """One message per reply: the text and buttons any client can show, with the structured reply
+    attached as ``custom`` — instead of Rasa's default of a text message and a separate custom one,
+    which plain REST clients showed twice."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "collector"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        one = self._message(
+            recipient_id,
+            text=message.get("text") or None,
+            image=message.get("image") or None,
+            buttons=message.get("buttons") or None,
+            attachment=message.get("attachment") or None,
+            custom=message.get("custom") or None,
+        )
+        if len(one) > 1:
+            await self._persist_message(one)
+
+
 def structured(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The replies of one turn as Reply dicts (kind, title, sections, buttons, footer, data).
 
-    The action sends each reply as text plus a ``custom`` copy of its structure; doors that render
-    for themselves take the structured copy and fall back to plain text for anything else."""
+    Each message carries its reply's structure as ``custom``; doors that render for themselves take
+    it, and plain text for a message without one."""
     out: list[dict[str, Any]] = []
     for m in messages:
         custom = m.get("custom")
         if isinstance(custom, dict) and "kind" in custom:
             out.append(custom)
-        elif m.get("text") and not any("custom" in other for other in messages):
+        elif m.get("text"):
             out.append(Reply(kind="text", title=str(m["text"])).as_dict())
     return out
 
@@ -42,7 +64,7 @@ async def run_turn(
 
     The dialogue answers every message, so no message at all means a fault: the caller then sends
     :func:`bot.conversation.replies.service_unavailable` rather than nothing."""
-    collector = CollectingOutputChannel()
+    collector = ReplyCollector()
     try:
         await on_new_message(UserMessage(text, collector, sender_id, input_channel=channel, metadata=metadata))
     except Exception:

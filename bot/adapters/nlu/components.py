@@ -1,5 +1,8 @@
 """Rasa NLU components: thin adapters from Rasa's graph to the catalog matcher and department model.
 
+- ``ScriptNormalizer`` (first in the pipeline) folds traditional characters to simplified, so every later
+  component reads one script; the parse keeps ``original_text`` and ``script`` so the dialogue can
+  answer in traditional characters.
 - ``CatalogEntityExtractor`` finds items, departments, towns and record numbers (entities) and keeps
   every raw phrase match in ``catalog_matches`` for the router.
 - ``RequestTypeClassifier`` predicts the request type (Rasa's intent) with bot.nlu.text_classifier, in
@@ -36,6 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.catalog import get_catalog
 from bot.catalog.matcher import longest_per_kind, matcher_for
+from bot.nlu.script import is_traditional, to_simplified
 from bot.nlu.text_classifier import TextClassifier
 from bot.request_types import NON_GOVERNMENT_TYPES
 from bot.routing.department_model import NONE, DepartmentModel, catalog_examples
@@ -45,6 +49,48 @@ logger = logging.getLogger(__name__)
 CATALOG_MATCHES = "catalog_matches"
 DEPARTMENT_RANKING = "department_ranking"
 GOVERNMENT_PROBABILITY = "government_probability"
+ORIGINAL_TEXT = "original_text"
+SCRIPT = "script"
+TRADITIONAL = "traditional"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class ScriptNormalizer(GraphComponent):
+    """Traditional → simplified before tokenising; marks the message when it was written traditional."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ScriptNormalizer:
+        return cls()
+
+    @staticmethod
+    def _fold(message: Message, mark: bool) -> None:
+        text = message.get(TEXT)
+        if not isinstance(text, str) or not text:
+            return
+        simplified = to_simplified(text)
+        if simplified == text:
+            return
+        message.set(TEXT, simplified)
+        if mark:
+            message.set(ORIGINAL_TEXT, text, add_to_output=True)
+            if is_traditional(text):
+                message.set(SCRIPT, TRADITIONAL, add_to_output=True)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._fold(message, mark=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._fold(message, mark=False)
+        return training_data
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

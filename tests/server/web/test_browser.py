@@ -65,11 +65,11 @@ def active(pg: Any) -> str:
 
 
 def consult(pg: Any) -> None:
-    """The consult question, then a town picked with its button: the referral card."""
+    """The consult question (answered first), then a town picked with its button: the referral at the town."""
     ask(pg, QUESTION)
-    pg.wait_for_selector(".bubble.ask_town")
+    pg.wait_for_selector(".bubble.referral")
     n = bubbles(pg, "bot")
-    pg.click(".bubble.ask_town .btn >> text=桂城街道")
+    pg.click(".bubble.referral .btn >> text=桂城街道")
     pg.wait_for_function(f"() => {ROOT_JS}.querySelectorAll('.msg.bot').length > {n}")
     pg.wait_for_selector(".bubble.referral")
 
@@ -78,7 +78,7 @@ def test_consult_click_a_button_and_see_the_history_after_a_reload(page: Any) ->
     open_widget(page)
     assert active(page) == "sz-input"
     consult(page)
-    card = page.locator(".bubble.referral")
+    card = page.locator(".bubble.referral").last  # the answer at the town picked, after the first answer
     facts = dict(zip(card.locator("dt").all_inner_texts(), card.locator("dd").all_inner_texts(), strict=True))
     assert "公安" in facts["办理部门"] and "桂城" in facts["办理地点"]
     assert card.locator("dd ol li").count() >= 2  # materials as a list
@@ -90,12 +90,12 @@ def test_consult_click_a_button_and_see_the_history_after_a_reload(page: Any) ->
     page.screenshot(path=str(IMG / "widget-desktop.png"))
 
     page.reload()
-    page.wait_for_selector(".bubble.referral")  # the panel reopens itself on the next page
+    page.locator(".bubble.referral").last.wait_for()  # the panel reopens itself on the next page
     users = page.locator(".msg.user").all_inner_texts()
     assert any(QUESTION in u for u in users) and any("桂城街道" in u for u in users)
     # another page of the same site (same origin) continues the same conversation
     page.goto(page.url + "?page=2")
-    page.wait_for_selector(".bubble.referral")
+    page.locator(".bubble.referral").last.wait_for()
 
 
 def test_rating_record_number_copy_and_handoff(page: Any) -> None:

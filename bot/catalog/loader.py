@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from bot import yaml_files
 from bot.catalog.model import (
     ITEM_KINDS,
     ONLINE_MODES,
@@ -109,7 +110,7 @@ class _Entry:
 def _read_yaml(path: Path, errors: list[str]) -> Any:
     try:
         with path.open(encoding="utf-8") as f:
-            return yaml.safe_load(f)
+            return yaml_files.safe_load(f)
     except (OSError, yaml.YAMLError) as exc:
         errors.append(f"{path.name}: cannot be read as YAML: {exc}")
         return None

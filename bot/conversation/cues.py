@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from bot import yaml_files
 from bot.policy.textnorm import to_simplified
 
 CUES_FILE = Path(__file__).with_name("cues.yaml")
@@ -81,7 +80,7 @@ def _compile(name: str, phrases: object, errors: list[str]) -> tuple[re.Pattern[
 
 def load_cues(path: Path = CUES_FILE) -> Cues:
     """Reads and checks the cue file: every aspect and list present, every expression valid."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml_files.safe_load(path.read_text(encoding="utf-8")) or {}
     errors: list[str] = []
     aspects_raw = raw.get("aspects") or {}
     unknown = set(aspects_raw) - set(ASPECTS)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from bot import yaml_files
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Example:
 
 def read_examples(path: Path) -> list[Example]:
     """Examples of a Rasa YAML NLU file; ``metadata.department`` of a block labels its examples."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = yaml_files.safe_load(path.read_text(encoding="utf-8")) or {}
     out: list[Example] = []
     for block in doc.get("nlu") or []:
         if "intent" not in block:

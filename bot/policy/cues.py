@@ -9,8 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yaml_files
 from bot.policy.model import PolicyError
 from bot.vocabulary import GROUNDS, TIERS
 
@@ -77,4 +76,4 @@ def parse_cues(doc: Any) -> Cues:
 @lru_cache(maxsize=2)
 def get_cues(path: Path = CUES_FILE) -> Cues:
     with path.open(encoding="utf-8") as f:
-        return parse_cues(yaml.safe_load(f))
+        return parse_cues(yaml_files.safe_load(f))

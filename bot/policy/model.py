@@ -7,8 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yaml_files
 from bot.vocabulary import GROUNDS, TIERS
 
 POLICY_FILE = Path(__file__).resolve().parent / "escalation.yaml"
@@ -133,4 +132,4 @@ def parse_policy(doc: Any) -> Policy:
 @lru_cache(maxsize=2)
 def get_policy(path: Path = POLICY_FILE) -> Policy:
     with path.open(encoding="utf-8") as f:
-        return parse_policy(yaml.safe_load(f))
+        return parse_policy(yaml_files.safe_load(f))

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot import yaml_files
 
 CALENDAR_FILE = Path(__file__).resolve().parent / "data" / "calendar.yaml"
 
@@ -112,4 +112,4 @@ def parse_calendar(doc: Any) -> WorkCalendar:
 
 @lru_cache(maxsize=4)
 def load_calendar(path: Path = CALENDAR_FILE) -> WorkCalendar:
-    return parse_calendar(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_calendar(yaml_files.safe_load(path.read_text(encoding="utf-8")))

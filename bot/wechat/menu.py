@@ -12,8 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yaml_files
 from bot.conversation.replies import Button, Reply
 
 MENU_FILE = Path(__file__).resolve().parent / "menu.yaml"
@@ -185,4 +184,4 @@ def parse_menu(data: Any) -> Menu:
 
 @lru_cache(maxsize=4)
 def load_menu(path: Path = MENU_FILE) -> Menu:
-    return parse_menu(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_menu(yaml_files.safe_load(path.read_text(encoding="utf-8")))

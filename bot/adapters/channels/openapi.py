@@ -8,12 +8,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import yaml_files
 from bot.adapters.startup import bind_to_server, prepare_rasa_server
 
 DESCRIPTION = Path(__file__).resolve().parents[2] / "openapi.yaml"
@@ -21,7 +21,7 @@ DESCRIPTION = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 @lru_cache(maxsize=1)
 def description() -> dict[str, Any]:
-    loaded = yaml.safe_load(DESCRIPTION.read_text(encoding="utf-8"))
+    loaded = yaml_files.safe_load(DESCRIPTION.read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
 

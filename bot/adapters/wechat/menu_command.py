@@ -10,8 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import yaml_files
 from bot.adapters.wechat.api import WeChatApi
 from bot.adapters.wechat.tokens import TokenCache, with_token
 from bot.records.db import make_engine
@@ -41,7 +40,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--file", type=Path, default=MENU_FILE)
     args = ap.parse_args(argv)
     try:
-        menu = parse_menu(yaml.safe_load(args.file.read_text(encoding="utf-8")))
+        menu = parse_menu(yaml_files.safe_load(args.file.read_text(encoding="utf-8")))
     except MenuError as exc:
         print("菜单有误 / menu errors:\n  " + "\n  ".join(exc.problems), file=sys.stderr)
         return 1

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from typing import Any
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -36,6 +37,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from typing_extensions import Self
 
 from bot.catalog import get_catalog
 from bot.catalog.matcher import longest_per_kind, matcher_for
@@ -139,20 +141,19 @@ def _words(message: Message) -> list[str]:
     return [t.text for t in message.get(TOKENS_NAMES[TEXT]) or []]
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class RequestTypeClassifier(GraphComponent):
-    """Rasa's intent and intent ranking from a linear model over characters and words."""
+class _SavedModel(Protocol):
+    def save(self, directory: Path) -> None: ...
 
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"alpha": 1e-5, "min_df": 2, "ranking_length": 10}
+
+M = TypeVar("M", bound=_SavedModel)
+
+
+class _TrainedModelComponent(GraphComponent, Generic[M]):
+    """What both trained components share: Rasa's construction, and a model saved to and loaded from its
+    resource. Subclasses say how to load their model (``_load_model``) and what to do with it."""
 
     def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: TextClassifier | None = None,
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: M | None = None
     ) -> None:
         self._config = config
         self._storage = model_storage
@@ -166,18 +167,8 @@ class RequestTypeClassifier(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> RequestTypeClassifier:
+    ) -> Self:
         return cls(config, model_storage, resource)
-
-    def train(self, training_data: TrainingData) -> Resource:
-        examples = [(m.get(TEXT), _words(m), str(m.get(INTENT))) for m in training_data.intent_examples]
-        self._model = TextClassifier.train(
-            examples, alpha=float(self._config["alpha"]), min_df=int(self._config["min_df"])
-        )
-        with self._storage.write_to(self._resource) as directory:
-            self._model.save(directory)
-        logger.info("request-type model trained on %d examples", len(examples))
-        return self._resource
 
     @classmethod
     def load(
@@ -187,9 +178,39 @@ class RequestTypeClassifier(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> RequestTypeClassifier:
+    ) -> Self:
         with model_storage.read_from(resource) as directory:
-            return cls(config, model_storage, resource, TextClassifier.load(directory))
+            return cls(config, model_storage, resource, cls._load_model(directory))
+
+    @staticmethod
+    def _load_model(directory: Path) -> M:
+        raise NotImplementedError
+
+    def _keep(self, model: M, what: str, examples: int) -> Resource:
+        """Keeps the trained model and saves it into the component's resource."""
+        self._model = model
+        with self._storage.write_to(self._resource) as directory:
+            model.save(directory)
+        logger.info("%s trained on %d examples", what, examples)
+        return self._resource
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class RequestTypeClassifier(_TrainedModelComponent[TextClassifier]):
+    """Rasa's intent and intent ranking from a linear model over characters and words."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"alpha": 1e-5, "min_df": 2, "ranking_length": 10}
+
+    @staticmethod
+    def _load_model(directory: Path) -> TextClassifier:
+        return TextClassifier.load(directory)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [(m.get(TEXT), _words(m), str(m.get(INTENT))) for m in training_data.intent_examples]
+        model = TextClassifier.train(examples, alpha=float(self._config["alpha"]), min_df=int(self._config["min_df"]))
+        return self._keep(model, "request-type model", len(examples))
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self._model is None:
@@ -203,34 +224,16 @@ class RequestTypeClassifier(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class DepartmentClassifier(GraphComponent):
-    """Ranks departments for every message; intents are left to DIET."""
+class DepartmentClassifier(_TrainedModelComponent[DepartmentModel]):
+    """Ranks departments for every message; the request type is RequestTypeClassifier's."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"alpha": 1e-5, "use_catalog": True, "top": 5}
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: DepartmentModel | None = None,
-    ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> DepartmentClassifier:
-        return cls(config, model_storage, resource)
+    @staticmethod
+    def _load_model(directory: Path) -> DepartmentModel:
+        return DepartmentModel.load(directory)
 
     def train(self, training_data: TrainingData) -> Resource:
         examples: list[tuple[str, str]] = []
@@ -243,23 +246,8 @@ class DepartmentClassifier(GraphComponent):
                 examples.append((message.get(TEXT), NONE))
         if self._config["use_catalog"]:
             examples += catalog_examples(get_catalog())
-        self._model = DepartmentModel.train(examples, alpha=float(self._config["alpha"]))
-        with self._storage.write_to(self._resource) as directory:
-            self._model.save(directory)
-        logger.info("department model trained on %d examples", len(examples))
-        return self._resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> DepartmentClassifier:
-        with model_storage.read_from(resource) as directory:
-            return cls(config, model_storage, resource, DepartmentModel.load(directory))
+        model = DepartmentModel.train(examples, alpha=float(self._config["alpha"]))
+        return self._keep(model, "department model", len(examples))
 
     def process(self, messages: list[Message]) -> list[Message]:
         if self._model is None:

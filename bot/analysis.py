@@ -58,11 +58,13 @@ MAX_CONVERSATION_ACT_CHARS = 15
 # Out of scope is overruled by a catalog phrase unless the classifier is at least this sure.
 OOS_OVERRULE_BELOW = 0.9
 # The department model's own P(government matter) settles disagreements with the intent model:
-# above the first it overrules "out of scope", below the second (with no catalog phrase) it
-# overrules a government request type.
+# above the first it overrules an "out of scope" held with less than OOS_DOUBTFUL, below the second
+# (with no catalog phrase) it overrules a government request type. The department model finds most
+# short unknown phrases governmental (a film title, a dish), so an intent model sure of "out of
+# scope" is not overruled by it.
 GOVERNMENT_LIKELY = 0.8
 GOVERNMENT_UNLIKELY = 0.15
-OOS_DOUBTFUL = 0.95
+OOS_DOUBTFUL = 0.9
 # What the intent model may guess for a bare item name when it falls back; the item decides instead.
 UNSURE_ABOUT_AN_ITEM = (*CONVERSATION_ACTS, RequestType.OUT_OF_SCOPE, RequestType.QUERY_PROGRESS)
 # Request types a told rejection (with its ground) turns into a dispute.

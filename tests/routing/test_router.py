@@ -92,10 +92,15 @@ def test_catalog_phrase_overrules_a_hesitant_out_of_scope(catalog: Catalog, make
 
 
 def test_department_model_settles_disagreements(catalog: Catalog, make_parse: ParseFactory) -> None:
-    hesitant_oos = make_parse("某小区业主长期无法入住", intent="out_of_scope", confidence=0.9, government=0.92)
+    hesitant_oos = make_parse("某小区业主长期无法入住", intent="out_of_scope", confidence=0.85, government=0.92)
     hesitant_oos["intent_ranking"].append({"name": "complaint", "confidence": 0.05})
     a = analyse(hesitant_oos, catalog)
     assert a.request_type == "complaint" and a.confidence >= 0.9
+    # An intent model sure of "out of scope" keeps it: the department model finds most short unknown
+    # phrases (a film title, a dish) governmental.
+    sure_oos = make_parse("红烧狮子头", intent="out_of_scope", confidence=0.93, government=0.92)
+    sure_oos["intent_ranking"].append({"name": "report_issue", "confidence": 0.05})
+    assert analyse(sure_oos, catalog).request_type == "out_of_scope"
     chat = make_parse("寿司点整先好食", intent="consult_item", confidence=0.99, government=0.05)
     a = analyse(chat, catalog)
     assert a.request_type == "out_of_scope" and a.route.departments == []

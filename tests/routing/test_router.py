@@ -106,3 +106,7 @@ def test_department_model_settles_disagreements(catalog: Catalog, make_parse: Pa
     assert a.request_type == "out_of_scope" and a.route.departments == []
     named = make_parse("补领身份证点整", intent="consult_item", confidence=0.99, government=0.05)
     assert analyse(named, catalog).request_type == "consult_item"  # a catalog phrase keeps it
+    recipe = make_parse("做蛋炒饭需要什么材料", intent="consult_item", confidence=0.9, government=0.25)
+    assert analyse(recipe, catalog).request_type == "out_of_scope"
+    unsure = make_parse("这个规定合理吗", intent="consult_item", confidence=0.9, government=0.4)
+    assert analyse(unsure, catalog).request_type == "consult_item"  # not clearly everyday: kept

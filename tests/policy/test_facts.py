@@ -6,6 +6,7 @@ import pytest
 
 from bot.policy.assess import assess
 from bot.policy.cues import get_cues, parse_cues
+from bot.policy.facts import names_rejection
 
 
 @pytest.mark.parametrize(
@@ -43,3 +44,21 @@ def test_bad_cue_file_is_rejected() -> None:
     with pytest.raises(ValueError, match="invalid pattern"):
         parse_cues({"tiers": {1: ["("], 2: ["x"], 3: ["x"], 4: ["x"]}})
     assert get_cues().tiers[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "rejection"),
+    [
+        ("柜台话我要补一份单位证明，但网站公布嘅材料清单入面冇呢项", True),
+        ("收件人员要求额外出具一份证明，指南没写，不交就不收", True),
+        ("窗口要我补的材料办事指南上根本没有", True),
+        ("不予受理", True),
+        ("请问办事指南有没有要求带照片", False),
+        ("办事指南没有写要带什么材料吗", False),
+        ("我想问下要准备什么，指南没有写清楚", False),
+    ],
+)
+def test_a_demand_beyond_the_published_list_is_a_rejection(text: str, rejection: bool) -> None:
+    """R5: material asked for beyond the published list is a rejection on an unclear basis, even when
+    the applicant never says 退件; a question about what the list says is not."""
+    assert names_rejection(text, get_cues()) is rejection

@@ -9,6 +9,7 @@ Evidence combined (each source can be wrong on its own):
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ W_ITEM = 0.9
 W_PROBLEM = 0.6
 W_PROBLEM_ALSO = 0.12
 W_DEPARTMENT_NAMED = 0.8
+# A department that speaks first, reporting back or answering on a work order ("区城管局来电反馈：…",
+# "交警答复：…"), is talking about its own case, whatever the order's words suggest.
+W_DEPARTMENT_SPEAKING = 2.0
+SPEAKER_WITHIN = 12  # characters from the start of the message
+_SPEAKS = re.compile(r"[^，。,:：;；]{0,8}?(来电|致电)?(反馈|答复|回复|补充)")
 MIN_SCORE = 0.02
 MIN_ITEM_COVERAGE = 0.5
 
@@ -95,8 +101,9 @@ def route(
             for other in problem.also:
                 score[other] += W_PROBLEM_ALSO
         elif m.kind == DEPARTMENT:
-            score[m.value] += W_DEPARTMENT_NAMED
-            evidence[m.value].append(f"named:{m.text}")
+            speaking = m.start <= SPEAKER_WITHIN and _SPEAKS.match(text, m.end) is not None
+            score[m.value] += W_DEPARTMENT_SPEAKING if speaking else W_DEPARTMENT_NAMED
+            evidence[m.value].append(f"{'speaking' if speaking else 'named'}:{m.text}")
     for item_id, length in item_hits.items():
         dept = catalog.items[item_id].department
         score[dept] += W_ITEM * min(1.0, length / 4) / max(1, len(item_hits)) ** 0.5

@@ -33,6 +33,17 @@ def test_named_department_counts(catalog: Catalog, make_parse: ParseFactory) -> 
     assert a.route.top_department == "cm"
 
 
+def test_a_department_reporting_back_speaks_of_its_own_case(catalog: Catalog, make_parse: ParseFactory) -> None:
+    text = "交警大队来电反馈：关于桂城某工地夜间施工噪声扰民的工单，已联系相关单位处理"
+    a = analyse(make_parse(text, intent="report_issue", departments=[("cm", 0.7), ("psb", 0.1)]), catalog)
+    assert a.route.top_department == "psb"
+    assert any(e.startswith("speaking:") for e in a.route.evidence["psb"])
+    # Named further in, or not as the speaker, a department is only evidence among others.
+    named = "桂城某工地夜间施工噪声扰民，附近的交警中队也听得到，已经连续一周"
+    b = analyse(make_parse(named, intent="report_issue", departments=[("cm", 0.7), ("psb", 0.1)]), catalog)
+    assert b.route.top_department == "cm"
+
+
 def test_scores_are_ranked_and_normalised(catalog: Catalog, make_parse: ParseFactory) -> None:
     a = analyse(make_parse("咨询下", departments=[("tax", 0.4), ("hrss", 0.35), ("hsa", 0.25)]), catalog)
     scores = [s for _, s in a.route.departments]

@@ -41,6 +41,7 @@ from typing_extensions import Self
 
 from bot.catalog import get_catalog
 from bot.catalog.matcher import longest_per_kind, matcher_for
+from bot.inputs import clean_text
 from bot.nlu.script import is_traditional, to_simplified
 from bot.nlu.text_classifier import TextClassifier
 from bot.request_types import NON_GOVERNMENT_TYPES
@@ -91,6 +92,11 @@ class ScriptNormalizer(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
+            # Every door hands the assistant text in NFKC form (bot.inputs.clean_text: "，" → ",", "？" → "?");
+            # the models learn from the same form, or a full-width "？" they learned would never be seen.
+            text = message.get(TEXT)
+            if isinstance(text, str) and text:
+                message.set(TEXT, clean_text(text))
             self._fold(message, mark=False)
         return training_data
 

@@ -274,6 +274,8 @@ def render_markdown(
         "Measured only, never trained on; other cities' departments and wording, so lower figures are expected.",
         "The line is the last line `python3 ../shared/eval/score.py SET --url …` printed. Its p50/p95 are",
         "latencies under whatever else the machine was doing; `docs/benchmarks.md` has controlled ones.",
+        "Earlier figures, and how these sets were used when choosing data and thresholds:",
+        "`docs/evaluation-history.md`.",
         "",
     ]
     if report.external:

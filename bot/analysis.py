@@ -61,7 +61,7 @@ OOS_OVERRULE_BELOW = 0.9
 # above the first it overrules an "out of scope" held with less than OOS_DOUBTFUL, below the second
 # (with no catalog phrase) it overrules a government request type. The department model finds many
 # short unknown phrases governmental (a film title, a dish), so an intent model sure of "out of
-# scope" is not overruled by it; and since it learned "no department" from some 2,700 everyday
+# scope" is not overruled by it; and since it learned "no department" from some 2,000 everyday
 # requests (#11), its "hardly governmental" (below 0.3) is trusted for a text naming nothing we know
 # ("做蛋炒饭需要什么材料" reads like a consult only by its last words).
 GOVERNMENT_LIKELY = 0.8

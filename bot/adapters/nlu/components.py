@@ -57,9 +57,8 @@ SCRIPT = "script"
 TRADITIONAL = "traditional"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class ScriptNormalizer(GraphComponent):
-    """Traditional → simplified before tokenising; marks the message when it was written traditional."""
+class _Stateless(GraphComponent):
+    """A component with no configuration or trained state: Rasa's construction hook makes a plain instance."""
 
     @classmethod
     def create(
@@ -68,52 +67,41 @@ class ScriptNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> ScriptNormalizer:
+    ) -> Self:
         return cls()
 
-    @staticmethod
-    def _fold(message: Message, mark: bool) -> None:
-        text = message.get(TEXT)
-        if not isinstance(text, str) or not text:
-            return
-        simplified = to_simplified(text)
-        if simplified == text:
-            return
-        message.set(TEXT, simplified)
-        if mark:
-            message.set(ORIGINAL_TEXT, text, add_to_output=True)
-            if is_traditional(text):
-                message.set(SCRIPT, TRADITIONAL, add_to_output=True)
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class ScriptNormalizer(_Stateless):
+    """Traditional → simplified before tokenising; marks the message when it was written traditional."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            self._fold(message, mark=True)
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text:
+                continue
+            simplified = to_simplified(text)
+            if simplified == text:
+                continue
+            message.set(TEXT, simplified)
+            message.set(ORIGINAL_TEXT, text, add_to_output=True)
+            if is_traditional(text):
+                message.set(SCRIPT, TRADITIONAL, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for message in training_data.training_examples:
-            # Every door hands the assistant text in NFKC form (bot.inputs.clean_text: "，" → ",", "？" → "?");
-            # the models learn from the same form, or a full-width "？" they learned would never be seen.
             text = message.get(TEXT)
             if isinstance(text, str) and text:
-                message.set(TEXT, clean_text(text))
-            self._fold(message, mark=False)
+                # Every door hands the assistant text in NFKC form (bot.inputs.clean_text: "，" → ",", "？" → "?");
+                # the models learn from the same form, or a full-width "？" they learned would never be seen.
+                message.set(TEXT, to_simplified(clean_text(text)))
         return training_data
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
+class CatalogEntityExtractor(_Stateless, EntityExtractorMixin):
     """Entities from the live catalog (no training: a catalog edit takes effect on restart)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CatalogEntityExtractor:
-        return cls()
 
     def __init__(self) -> None:
         self._matcher = matcher_for(get_catalog())
